@@ -1,0 +1,11 @@
+from django.urls import path
+
+from schutznetz.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("benutzer/", views.user_list, name="users"),
+    path("benutzer/<int:user_id>/deaktivieren/", views.deactivate, name="deactivate"),
+    path("einladung/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]

@@ -1,0 +1,14 @@
+import importlib
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+for module_name in ("directory", "cases", "evidence", "events", "network", "reports"):
+    importlib.import_module(f"schutznetz.{module_name}.api").register(router)
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

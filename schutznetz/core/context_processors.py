@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language
+
+from schutznetz.core.hooks import app_modules
+
+
+def _nav(request, attribute):
+    """Navigation entries from each app's ``navigation.py``.
+
+    ``PUBLIC`` is a list of ``(url name, label)``; ``STAFF`` a list of
+    ``(url name, label, permission or None)``.
+    """
+    items = []
+    for module in app_modules("navigation"):
+        for entry in getattr(module, attribute, ()):
+            url_name, label, *rest = entry
+            perm = rest[0] if rest else None
+            if perm and not request.user.has_perm(perm):
+                continue
+            items.append({"url": reverse(url_name), "label": label})
+    return items
+
+
+def schutznetz(request):
+    path = request.get_full_path()
+    current = get_language()
+    is_public = getattr(request, "schutznetz_public", False)
+    staff = request.user.is_authenticated and not is_public if hasattr(request, "user") else False
+    return {
+        "network_name": settings.SCHUTZNETZ_NETWORK_NAME,
+        "language_links": [
+            {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
+            for code, name in settings.LANGUAGES
+        ],
+        "is_public_page": is_public,
+        "public_nav": [] if staff else _nav(request, "PUBLIC"),
+        "staff_nav": _nav(request, "STAFF") if staff else [],
+    }

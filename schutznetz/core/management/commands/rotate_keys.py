@@ -1,0 +1,39 @@
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from schutznetz.core import crypto
+from schutznetz.core.fields import encrypted_fields
+from schutznetz.core.progress import progress
+
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = (
+        "Verschlüsselt alle verschlüsselten Felder neu mit dem aktiven (ersten) Schlüssel aus "
+        "SCHUTZNETZ_FIELD_KEYS. Danach können alte Schlüssel aus der Liste entfernt werden."
+    )
+
+    def handle(self, *args, **options):
+        targets = [(model, encrypted_fields(model)) for model in apps.get_models()]
+        targets = [(model, fields) for model, fields in targets if fields]
+        total = sum(model._base_manager.count() for model, _ in targets)
+        active = crypto.active_key_id()
+        self.stdout.write(f"Aktiver Schlüssel: {active}; {total} Datensätze in {len(targets)} Modellen.")
+        bar = progress(total=total, description="Schlüsselwechsel", disable=False)
+        rewritten = 0
+        for model, fields in targets:
+            names = [field.name for field in fields]
+            pks = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(pks), BATCH):
+                chunk = pks[start : start + BATCH]
+                with transaction.atomic():
+                    for row in model._base_manager.filter(pk__in=chunk).values("pk", *names):
+                        pk = row.pop("pk")
+                        # update() runs get_prep_value, which encrypts under the active key.
+                        model._base_manager.filter(pk=pk).update(**row)
+                        rewritten += 1
+                bar.update(len(chunk))
+        bar.close()
+        self.stdout.write(self.style.SUCCESS(f"{rewritten} Datensätze neu verschlüsselt mit Schlüssel {active}."))

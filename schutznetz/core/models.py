@@ -1,0 +1,80 @@
+"""The two logs every module writes to: the audit chain and the access log."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One write made by a service, chained to the one before by its hash.
+
+    Changing, removing or inserting a row breaks the chain, which
+    ``manage.py verify_audit`` detects. Values are never stored, only the
+    names of the fields that changed.
+    """
+
+    created_at = models.DateTimeField(_("Zeitpunkt"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("Akteur"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("Aktion"), max_length=80)
+    object_type = models.CharField(_("Objekttyp"), max_length=100)
+    object_id = models.CharField(_("Objekt-ID"), max_length=64, blank=True)
+    changed_fields = models.JSONField(_("Geänderte Felder"), default=list)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("Audit-Eintrag")
+        verbose_name_plural = _("Audit-Protokoll")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def compute_hash(self):
+        payload = {
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "organisation": self.organisation_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "changed_fields": list(self.changed_fields),
+            "prev_hash": self.prev_hash,
+        }
+        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class AccessLogEntry(models.Model):
+    """Who read which protected record, and when."""
+
+    created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_label = models.CharField(_("Benutzer"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_type = models.CharField(_("Objekttyp"), max_length=100)
+    object_id = models.CharField(_("Objekt-ID"), max_length=64)
+    purpose = models.CharField(_("Zweck"), max_length=80, default="view")
+
+    class Meta:
+        verbose_name = _("Zugriff")
+        verbose_name_plural = _("Zugriffsprotokoll")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user_label} → {self.object_type}:{self.object_id}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from schutznetz.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("intern/", views.staff_home, name="staff_home"),
+]

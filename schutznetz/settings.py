@@ -1,0 +1,289 @@
+"""One settings module for schutznetz, driven by environment variables.
+
+Every variable is named ``SCHUTZNETZ_…`` except ``DATABASE_URL``. With
+``SCHUTZNETZ_DEBUG=1`` (development and demo) missing keys are generated into
+``var/``; without it a missing key stops the start with a message naming the
+variable, so a production server never runs on a made-up key.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from schutznetz.core.keys import load_keys
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=None):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("SCHUTZNETZ_DEBUG", False)
+VAR_DIR = Path(env("SCHUTZNETZ_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+_keys = load_keys(os.environ, VAR_DIR, generate_missing=DEBUG)
+SECRET_KEY = _keys.secret_key
+# Field encryption keys; the first is active, the others only decrypt (rotation).
+SCHUTZNETZ_FIELD_KEYS = _keys.field_keys
+SCHUTZNETZ_BLIND_INDEX_KEY = _keys.blind_index_key
+
+ALLOWED_HOSTS = env_list("SCHUTZNETZ_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("SCHUTZNETZ_CSRF_TRUSTED_ORIGINS")
+SCHUTZNETZ_EXIT_URL = env("SCHUTZNETZ_EXIT_URL", "https://www.wetter.de/")
+SCHUTZNETZ_SITE_URL = env("SCHUTZNETZ_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SCHUTZNETZ_NETWORK_NAME = env(
+    "SCHUTZNETZ_NETWORK_NAME", "Kreiskooperationsrunde Häusliche Gewalt und Kinderschutz Kreis Soest"
+)
+
+INSTALLED_APPS = [
+    "schutznetz.core.apps.SchutznetzAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "rest_framework",
+    "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
+    "django_htmx",
+    "schutznetz.core",
+    "schutznetz.accounts",
+    "schutznetz.directory",
+    "schutznetz.network",
+    "schutznetz.cases",
+    "schutznetz.evidence",
+    "schutznetz.events",
+    "schutznetz.reports",
+    "schutznetz.api",
+]
+
+MIDDLEWARE = [
+    "schutznetz.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "schutznetz.accounts.middleware.MfaRequiredMiddleware",
+    "schutznetz.core.middleware.PublicPageMiddleware",
+]
+
+ROOT_URLCONF = "schutznetz.urls"
+WSGI_APPLICATION = "schutznetz.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "schutznetz" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "schutznetz.core.context_processors.schutznetz",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "schutznetz.sqlite3",
+            # WAL, immediate transactions and a busy timeout let concurrent writers
+            # wait for each other instead of failing with "database is locked".
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A database cache is shared by all gunicorn workers, so login lock-outs and
+# rate limits hold across processes without another service to run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "schutznetz_cache",
+    }
+}
+
+# --- Accounts and authentication -------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:staff_home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+ACCOUNT_ADAPTER = "schutznetz.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Five failed logins for one account (or from one address) within 15 minutes
+# lock it for the rest of that window.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/15m/ip,5/15m/key",
+    "login": "30/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "schutznetz"
+
+# An idle staff session ends after 30 minutes.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Internationalisation --------------------------------------------------
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+# The language lives in the URL prefix (/en/…); no cookie remembers it.
+LANGUAGE_COOKIE_NAME = "schutznetz_language_unused"
+
+# --- Static and media ------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Mail -----------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "SCHUTZNETZ_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("SCHUTZNETZ_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("SCHUTZNETZ_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("SCHUTZNETZ_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("SCHUTZNETZ_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SCHUTZNETZ_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("SCHUTZNETZ_EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("SCHUTZNETZ_EMAIL_FROM", "schutznetz <noreply@schutznetz.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Tasks ----------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env("SCHUTZNETZ_TASKS") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+# --- REST API ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "schutznetz API",
+    "DESCRIPTION": "Schnittstelle des Kooperationsnetzwerks gegen häusliche Gewalt und für Kinderschutz.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Security ---------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_HSTS_SECONDS = int(env("SCHUTZNETZ_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_SSL_REDIRECT = env_bool("SCHUTZNETZ_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Retention (days) -------------------------------------------------------
+SCHUTZNETZ_CASE_RETENTION_DAYS = int(env("SCHUTZNETZ_CASE_RETENTION_DAYS", str(2 * 365)))
+SCHUTZNETZ_EVENT_RETENTION_DAYS = int(env("SCHUTZNETZ_EVENT_RETENTION_DAYS", "90"))
+SCHUTZNETZ_AUDIT_RETENTION_DAYS = int(env("SCHUTZNETZ_AUDIT_RETENTION_DAYS", str(10 * 365)))
+SCHUTZNETZ_ACCESS_LOG_RETENTION_DAYS = int(env("SCHUTZNETZ_ACCESS_LOG_RETENTION_DAYS", str(3 * 365)))
+
+# Smallest count a published statistic shows; below it the cell reads "<5".
+SCHUTZNETZ_DISCLOSURE_MIN_CELL = int(env("SCHUTZNETZ_DISCLOSURE_MIN_CELL", "5"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("SCHUTZNETZ_LOG_LEVEL", "INFO" if DEBUG else "WARNING")},
+}

@@ -1,0 +1,1 @@
+"""Test infrastructure for schutznetz: pytest plugin, browser fixtures, accessibility checks."""

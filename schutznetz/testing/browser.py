@@ -1,0 +1,28 @@
+"""Playwright (sync API) driving Debian's Chromium. Playwright never downloads a browser here."""
+
+import os
+from pathlib import Path
+
+CHROMIUM = os.environ.get("SCHUTZNETZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def launch_chromium(playwright):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} fehlt – `make test-deps` installiert das Debian-Paket chromium.")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def new_context(browser, **kwargs):
+    kwargs.setdefault("locale", "de-DE")
+    kwargs.setdefault("timezone_id", "Europe/Berlin")
+    return browser.new_context(**kwargs)

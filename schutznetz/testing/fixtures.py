@@ -1,0 +1,27 @@
+"""Shared pytest fixtures; made visible to every test by the root conftest.py."""
+
+import pytest
+
+from schutznetz.testing.browser import launch_chromium, new_context
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_browser):
+    context = new_context(chromium_browser)
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
