@@ -16,3 +16,6 @@ Path(os.environ["SCHUTZNETZ_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
 # Playwright's sync API runs an asyncio event loop in the test thread; without this Django
 # refuses ORM calls from that thread (SynchronousOnlyOperation) in tests using live_server.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# Tasks run immediately inside the test process; the database worker is tested separately.
+os.environ.setdefault("SCHUTZNETZ_TASKS", "immediate")

@@ -1,0 +1,42 @@
+"""PDFs from Django templates with WeasyPrint.
+
+Only our own static files may be fetched while rendering: a template never
+makes the server reach out to another host.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from weasyprint import HTML, default_url_fetcher
+
+
+def _local_fetcher(url, *args, **kwargs):
+    if url.startswith("data:"):
+        return default_url_fetcher(url, *args, **kwargs)
+    if url.startswith(settings.STATIC_URL) or url.startswith("file://"):
+        relative = url.removeprefix("file://").removeprefix(settings.STATIC_URL)
+        found = finders.find(relative) if not Path(relative).is_absolute() else None
+        if found is None:
+            candidate = Path(url.removeprefix("file://"))
+            static_root = Path(settings.STATIC_ROOT).resolve()
+            if candidate.is_absolute() and candidate.resolve().is_relative_to(static_root):
+                found = str(candidate)
+        if found:
+            return default_url_fetcher(Path(found).resolve().as_uri(), *args, **kwargs)
+    raise ValueError(f"PDF-Vorlage darf {url!r} nicht laden.")
+
+
+def render_pdf(template_name, context=None) -> bytes:
+    html = render_to_string(template_name, context or {})
+    return HTML(string=html, base_url=settings.STATIC_URL, url_fetcher=_local_fetcher).write_pdf()
+
+
+def pdf_response(template_name, context, filename, inline=False):
+    response = HttpResponse(render_pdf(template_name, context), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
