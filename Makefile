@@ -124,7 +124,7 @@ lint: venv
 bench: deps
 	@shopt -s nullglob; n=0; rc=0; \
 	for f in benchmarks/*.py; do \
-	  [[ $$(basename "$$f") == __init__.py || $$(basename "$$f") == drill.py || $$(basename "$$f") == fuzz.py ]] && continue; \
+	  [[ $$(basename "$$f") == __init__.py || $$(basename "$$f") == drill.py || $$(basename "$$f") == fuzz.py || $$(basename "$$f") == harness.py ]] && continue; \
 	  echo "=== $$f ==="; n=$$((n+1)); \
 	  SCHUTZNETZ_DEBUG=1 $(PY) "$$f" || rc=1; \
 	done; \
