@@ -77,10 +77,18 @@ INSTALLED_APPS = [
     "schutznetz.reports",
     "schutznetz.api",
 ]
+# Models used only by the test suite (schutznetz.testing.pytest_env sets this).
+if env_bool("SCHUTZNETZ_TEST_APPS", False):
+    INSTALLED_APPS.append("schutznetz.testing.testapp")
 
 MIDDLEWARE = [
     "schutznetz.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session, CSRF and locale middleware, so that no cookie any of
+    # them would add reaches the browser from a public GET page.
+    "schutznetz.core.middleware.PublicPageMiddleware",
+    # Before CsrfViewMiddleware: Referrer-Policy no-referrer makes browsers send "Origin: null".
+    "schutznetz.core.middleware.NullOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,7 +100,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "schutznetz.accounts.middleware.MfaRequiredMiddleware",
-    "schutznetz.core.middleware.PublicPageMiddleware",
 ]
 
 ROOT_URLCONF = "schutznetz.urls"
@@ -171,12 +178,15 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Five failed logins for one account (or from one address) within 15 minutes
-# lock it for the rest of that window.
+# Five failed logins for one account within 15 minutes lock it for the rest of
+# that window. The per-address limit is higher: a whole office often shares one
+# address, and one person's typos must not lock out their colleagues.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/15m/ip,5/15m/key",
+    "login_failed": "20/15m/ip,5/15m/key",
     "login": "30/m/ip",
 }
+# Demo logins (User.is_demo) skip the second factor only in development.
+SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA = DEBUG
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
@@ -192,7 +202,8 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+# Each language is named in itself, so a reader finds their own.
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

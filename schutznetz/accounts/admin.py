@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from schutznetz.accounts.models import Invitation, Organisation, User, UserRole
 
@@ -13,7 +14,16 @@ class UserRoleInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "organisation", "is_active", "is_demo")
     list_filter = ("organisation__kind", "is_active", "is_demo")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("schutznetz", {"fields": ("organisation", "is_demo")}))
+    # No is_superuser, is_staff, groups or permissions: Koordination must not be able to
+    # lift anyone (itself included) past the role rules, which keep case content hidden.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        ("schutznetz", {"fields": ("organisation", "is_active", "is_demo")}),
+        (_("Daten"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined", "is_demo")
+    search_fields = ("username", "first_name", "last_name", "email")
     inlines = [UserRoleInline]
 
 

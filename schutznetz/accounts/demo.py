@@ -82,5 +82,5 @@ def print_logins(stdout):
     stdout.write("Demo-Zugänge (Passwort für alle: %s):" % DEMO_PASSWORD)
     for username, (org_name, roles) in DEMO_USERS.items():
         stdout.write(f"  {username:28} {', '.join(str(Role(r).label) for r in roles):30} {org_name}")
-    if not settings.DEBUG:
+    if not getattr(settings, "SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA", settings.DEBUG):
         stdout.write("Hinweis: Ohne SCHUTZNETZ_DEBUG=1 verlangen auch Demo-Zugänge einen zweiten Faktor.")

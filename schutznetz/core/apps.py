@@ -12,4 +12,4 @@ class CoreConfig(AppConfig):
 
 class SchutznetzAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "schutznetz.core.admin.SchutznetzAdminSite"
+    default_site = "schutznetz.core.admin_site.SchutznetzAdminSite"

@@ -69,7 +69,8 @@ def decrypt(token: str, context: str) -> str:
 _UMLAUTS = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u", "æ": "ae", "ø": "o", "œ": "oe"})
 # "ue", "ae", "oe" are how umlauts are written without them ("Mueller"), and
 # people drop the e as well ("Ludenscheidt"): all three spellings fold to one.
-_DIGRAPHS = re.compile(r"([aou])e")
+# Runs of e fold together ("aee" → "a"), so that normalising twice changes nothing.
+_DIGRAPHS = re.compile(r"([aou])e+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 

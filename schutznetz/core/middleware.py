@@ -82,10 +82,51 @@ class PublicPageMiddleware:
                 response.headers["Cache-Control"] = "no-store, max-age=0"
                 response.headers["Pragma"] = "no-cache"
             if request.method in ("GET", "HEAD") and response.cookies:
-                logger.warning("Cookie auf öffentlicher Seite entfernt: %s", request.path)
-                response.cookies.clear()
+                strip_cookies(request, response)
         return response
+
+
+def _is_deletion(morsel):
+    return str(morsel["max-age"]) == "0"
+
+
+def strip_cookies(request, response):
+    """Remove every cookie a public GET response would set.
+
+    Deleting a cookie (the quick exit logging someone out) is kept: it removes
+    a trace rather than leaving one. Refreshing the session cookie a signed-in
+    user already has (SESSION_SAVE_EVERY_REQUEST) is dropped silently; any
+    other cookie is a bug in a view or template and is logged.
+    """
+    for name, morsel in list(response.cookies.items()):
+        if _is_deletion(morsel):
+            continue
+        del response.cookies[name]
+        if name == settings.SESSION_COOKIE_NAME and name in request.COOKIES:
+            continue
+        logger.warning("Cookie %s auf öffentlicher Seite entfernt: %s", name, request.path)
 
 
 def exit_url():
     return settings.SCHUTZNETZ_EXIT_URL
+
+
+class NullOriginMiddleware:
+    """Let same-origin form posts pass Django's CSRF origin check under ``no-referrer``.
+
+    With ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` on form
+    posts, which Django's CsrfViewMiddleware rejects, and no Referer either.
+    ``Sec-Fetch-Site`` is set by the browser itself and cannot be forged by a
+    page; when it says the request comes from our own origin, the origin is
+    filled in. The CSRF token is still checked as always. Cross-site posts keep
+    ``Origin: null`` and are refused.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE") == "same-origin":
+            meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+        return self.get_response(request)

@@ -19,3 +19,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # Tasks run immediately inside the test process; the database worker is tested separately.
 os.environ.setdefault("SCHUTZNETZ_TASKS", "immediate")
+
+# Installs schutznetz.testing.testapp (a model with every encrypted field type).
+os.environ.setdefault("SCHUTZNETZ_TEST_APPS", "1")

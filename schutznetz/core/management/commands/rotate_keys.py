@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from schutznetz.core import crypto
+from schutznetz.core.audit import record
 from schutznetz.core.fields import encrypted_fields
 from schutznetz.core.progress import progress
 
@@ -15,8 +16,17 @@ class Command(BaseCommand):
         "SCHUTZNETZ_FIELD_KEYS. Danach können alte Schlüssel aus der Liste entfernt werden."
     )
 
-    def handle(self, *args, **options):
-        targets = [(model, encrypted_fields(model)) for model in apps.get_models()]
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "models",
+            nargs="*",
+            metavar="app_label.Model",
+            help="Nur diese Modelle (Standard: alle Modelle mit verschlüsselten Feldern).",
+        )
+
+    def handle(self, *args, models=(), **options):
+        chosen = [apps.get_model(label) for label in models] if models else apps.get_models()
+        targets = [(model, encrypted_fields(model)) for model in chosen]
         targets = [(model, fields) for model, fields in targets if fields]
         total = sum(model._base_manager.count() for model, _ in targets)
         active = crypto.active_key_id()
@@ -34,6 +44,7 @@ class Command(BaseCommand):
                         # update() runs get_prep_value, which encrypts under the active key.
                         model._base_manager.filter(pk=pk).update(**row)
                         rewritten += 1
+                    record(None, "crypto.rotate_keys", (model._meta.label_lower, ""), names)
                 bar.update(len(chunk))
         bar.close()
         self.stdout.write(self.style.SUCCESS(f"{rewritten} Datensätze neu verschlüsselt mit Schlüssel {active}."))

@@ -1,0 +1,241 @@
+"""Login lock-out, idle sessions, mandatory MFA, the admin for Koordination, demo data."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from schutznetz.accounts import demo
+from schutznetz.accounts.models import Organisation, Role, User, UserRole
+from schutznetz.core.models import AuditEntry
+from schutznetz.testing.factories import PASSWORD, login, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit counters live in the (database) cache, which test transactions do not reset.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def post_login(client, username, password):
+    return client.post(reverse("account_login"), {"login": username, "password": password})
+
+
+def test_login_with_password(client):
+    make_user(username="anmeldung", roles=[Role.KOORDINATION], demo=False)
+    response = post_login(client, "anmeldung", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:staff_home")
+
+
+def test_five_failed_logins_lock_the_account(client):
+    make_user(username="gesperrt", roles=[Role.KOORDINATION], demo=False)
+    for _ in range(5):
+        response = post_login(client, "gesperrt", "falsch-falsch-falsch")
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+    response = post_login(client, "gesperrt", PASSWORD)
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked by these attempts.
+    make_user(username="kollegin", roles=[Role.KOORDINATION], demo=False)
+    assert post_login(client, "kollegin", PASSWORD).status_code == 302
+
+
+def test_idle_timeout_is_thirty_minutes_and_renewed_on_every_request(settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_session_expiry_moves_on_each_request(client):
+    user = make_user(roles=[Role.KOORDINATION])
+    login(client, user)
+    client.get(reverse("core:staff_home"))
+    key = client.session.session_key
+    soon = timezone.now() + timedelta(minutes=1)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    assert client.get(reverse("core:staff_home")).status_code == 200
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert expiry > timezone.now() + timedelta(minutes=29)
+
+
+def test_idle_session_ends(client):
+    user = make_user(roles=[Role.KOORDINATION])
+    login(client, user)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("core:staff_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_fachkraft_without_mfa_is_sent_to_totp_setup(client):
+    make_user(username="fachkraft", roles=[Role.FACHKRAFT], demo=False)
+    assert post_login(client, "fachkraft", PASSWORD).status_code == 302
+    response = client.get(reverse("core:staff_home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # The setup page itself stays reachable and needs no inline script.
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert b'name="code"' in page.content
+    assert b"<script>" not in page.content and b" onclick=" not in page.content
+    # User management under /konto/ is not reachable without the second factor.
+    assert client.get(reverse("accounts:users"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get("/en/intern/")["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize("role", [Role.FACHKRAFT, Role.MODERATION, Role.SPURENSICHERUNG])
+def test_roles_seeing_case_or_evidence_content_need_mfa(role):
+    assert make_user(roles=[role], demo=False).needs_mfa
+
+
+@pytest.mark.parametrize("role", [Role.KOORDINATION, Role.ANBIETER, Role.DATENSCHUTZ, Role.ORG_ADMIN])
+def test_other_roles_are_not_forced(client, role):
+    user = make_user(roles=[role], demo=False)
+    assert not user.needs_mfa
+    login(client, user)
+    assert client.get(reverse("core:staff_home")).status_code == 200
+
+
+def test_fachkraft_with_totp_passes(client):
+    user = make_user(roles=[Role.FACHKRAFT], demo=False)
+    TOTP.activate(user, generate_totp_secret())
+    login(client, user)
+    assert client.get(reverse("core:staff_home")).status_code == 200
+
+
+def test_demo_user_skips_mfa_only_in_development(client, settings):
+    user = make_user(roles=[Role.FACHKRAFT], demo=True)
+    login(client, user)
+    settings.SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA = True
+    assert client.get(reverse("core:staff_home")).status_code == 200
+    settings.SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA = False
+    response = client.get(reverse("core:staff_home"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_demo_bypass_follows_schutznetz_debug(settings):
+    # settings.py derives it from SCHUTZNETZ_DEBUG; the tests run with SCHUTZNETZ_DEBUG=1.
+    import os
+
+    assert settings.SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA is (os.environ["SCHUTZNETZ_DEBUG"] == "1")
+
+
+def test_api_is_guarded_by_mfa_too(client):
+    user = make_user(roles=[Role.FACHKRAFT], demo=False)
+    login(client, user)
+    response = client.get("/api/v1/")
+    assert response.status_code == 302
+
+
+def test_admin_only_for_koordination(client):
+    for role in (Role.FACHKRAFT, Role.DATENSCHUTZ, Role.ORG_ADMIN, Role.ANBIETER):
+        client.logout()
+        login(client, make_user(roles=[role]))
+        response = client.get("/verwaltung/")
+        assert response.status_code in (302, 403), role
+        assert client.get("/verwaltung/core/auditentry/").status_code in (302, 403)
+    client.logout()
+    response = client.get("/verwaltung/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    login(client, make_user(roles=[Role.KOORDINATION]))
+    response = client.get("/verwaltung/")
+    assert response.status_code == 200
+    assert "Audit-Protokoll" in response.content.decode()
+    assert client.get("/verwaltung/accounts/organisation/").status_code == 200
+
+
+def test_koordination_cannot_make_anyone_superuser_in_admin(client):
+    koord = make_user(roles=[Role.KOORDINATION])
+    login(client, koord)
+    page = client.get(f"/verwaltung/accounts/user/{koord.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="is_superuser"' not in page.content
+    assert b'name="user_permissions"' not in page.content
+    client.post(
+        f"/verwaltung/accounts/user/{koord.pk}/change/",
+        {"username": koord.username, "is_superuser": "on", "is_staff": "on", "is_active": "on"},
+    )
+    koord.refresh_from_db()
+    assert not koord.is_superuser and not koord.is_staff
+
+
+def test_audit_log_in_admin_is_read_only(client):
+    login(client, make_user(roles=[Role.KOORDINATION]))
+    entry = AuditEntry.objects.first()
+    assert client.get(f"/verwaltung/core/auditentry/{entry.pk}/change/").status_code == 200
+    response = client.post(f"/verwaltung/core/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def counts():
+    return (
+        Organisation.objects.count(),
+        User.objects.count(),
+        UserRole.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_demo_accounts_loader_is_idempotent():
+    demo.load(StringIO())
+    first = counts()
+    assert first[0] >= 14 and first[1] == len(demo.DEMO_USERS)
+    demo.load(StringIO())
+    assert counts() == first
+    for username, (org_name, roles) in demo.DEMO_USERS.items():
+        user = User.objects.get(username=username)
+        assert user.is_demo and user.check_password(demo.DEMO_PASSWORD)
+        assert user.organisation.name == org_name
+        assert user.role_set == set(roles)
+
+
+def test_demo_has_the_partners_of_the_press_release():
+    demo.load(StringIO())
+    names = set(Organisation.objects.values_list("name", flat=True))
+    for expected in [
+        "Kreisjugendamt Soest",
+        "Jugendamt der Stadt Lippstadt",
+        "Jugendamt der Stadt Soest",
+        "Jugendamt der Stadt Warstein",
+        "Staatsanwaltschaft Arnsberg",
+        "Kreispolizeibehörde Soest",
+        "Gesundheitsamt Kreis Soest",
+        "Frauenberatung Soest",
+        "Frauenhaus Soest",
+        "Kinderschutzbund Kreisverband Soest",
+    ]:
+        assert expected in names
+    for court in ("Soest", "Lippstadt", "Warstein", "Werl"):
+        assert any(court in name and "Amtsgericht" in name for name in names)
+    assert set(demo.DEMO_USERS) == {
+        "demo-koordination",
+        "demo-fachkraft-jugendamt",
+        "demo-fachkraft-polizei",
+        "demo-fachkraft-beratung",
+        "demo-moderation",
+        "demo-anbieter",
+        "demo-spurensicherung",
+        "demo-datenschutz",
+    }
+
+
+def test_demo_roles_are_repaired_on_second_run():
+    demo.load(StringIO())
+    user = User.objects.get(username="demo-anbieter")
+    UserRole.objects.filter(user=user).delete()
+    demo.load(StringIO())
+    user = User.objects.get(username="demo-anbieter")
+    assert user.role_set == {Role.ANBIETER}

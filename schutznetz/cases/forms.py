@@ -1,0 +1,219 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schutznetz.accounts.models import Organisation
+from schutznetz.cases.models import (
+    ActionReview,
+    ActionStatus,
+    Category,
+    CloseReason,
+    ConferenceKind,
+    DeadlineKind,
+    LegalBasisKind,
+    PersonRole,
+    RiskBand,
+    Section,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _organisations():
+    return Organisation.objects.filter(is_active=True).order_by("name")
+
+
+class PersonFieldsMixin(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=PersonRole.choices, initial=PersonRole.AT_RISK)
+    first_name = forms.CharField(label=_("Vorname"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Nachname"), max_length=100, required=False)
+    aliases = forms.CharField(label=_("Weitere Namen"), max_length=300, required=False)
+    date_of_birth = forms.DateField(label=_("Geburtsdatum"), required=False, widget=DateInput())
+    address = forms.CharField(label=_("Anschrift"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
+    phone_safe_to_call = forms.BooleanField(label=_("Anruf unter dieser Nummer ist sicher"), required=False)
+    age = forms.IntegerField(label=_("Alter (bei Kindern)"), min_value=0, max_value=17, required=False)
+    school_or_kita = forms.CharField(label=_("Schule oder Kita (bei Kindern)"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Hinweise"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("first_name") or data.get("last_name") or data.get("aliases")):
+            self.add_error("last_name", _("Bitte geben Sie einen Namen oder eine Bezeichnung an."))
+        return data
+
+    def person_data(self):
+        names = [name for name in PersonFieldsMixin.base_fields]
+        return {name: self.cleaned_data.get(name) for name in names if name in self.cleaned_data}
+
+
+class PersonForm(PersonFieldsMixin):
+    pass
+
+
+class CaseForm(PersonFieldsMixin):
+    category = forms.ChoiceField(label=_("Kategorie"), choices=Category.choices)
+    municipality = forms.CharField(label=_("Stadt/Gemeinde"), max_length=100, required=False)
+    propose = forms.BooleanField(label=_("Für die nächste Fallkonferenz vorschlagen"), required=False)
+
+    field_order = ["category", "municipality", "propose"]
+
+
+class LegalBasisForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Empfangende Organisation"), queryset=Organisation.objects.none())
+    kind = forms.ChoiceField(label=_("Rechtsgrundlage"), choices=LegalBasisKind.choices)
+    consent_date = forms.DateField(label=_("Datum der Einwilligung"), required=False, widget=DateInput())
+    consent_scope = forms.CharField(label=_("Umfang der Einwilligung"), required=False)
+    consent_given_by = forms.CharField(label=_("Einwilligung erteilt von"), max_length=200, required=False)
+    justification = forms.CharField(
+        label=_("Begründung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Pflicht bei Weitergabe ohne Einwilligung wegen hohen Risikos."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations()
+
+
+class ShareForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    sections = forms.MultipleChoiceField(
+        label=_("Abschnitte"), choices=Section.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations()
+
+
+class ReferralForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(label=_("An Organisation"), queryset=Organisation.objects.none())
+    sections = forms.MultipleChoiceField(
+        label=_("Freizugebende Abschnitte"),
+        choices=Section.choices,
+        initial=[Section.PERSONS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = _organisations()
+
+
+class ReferralUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Neuer Status"),
+        choices=[("accepted", _("annehmen")), ("declined", _("ablehnen")), ("completed", _("abschließen"))],
+    )
+    decline_reason = forms.CharField(label=_("Grund der Ablehnung"), max_length=300, required=False)
+
+
+class FirstContactForm(forms.Form):
+    first_contact_at = forms.DateTimeField(
+        label=_("Erstkontakt am"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class RiskForm(forms.Form):
+    judgement_band = forms.ChoiceField(
+        label=_("Fachliche Einschätzung (optional höher)"),
+        choices=[("", _("wie Instrument"))] + list(RiskBand.choices),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Begründung der Anhebung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        items = {}
+        for item in instrument.items:
+            items[f"item_{item.id}"] = forms.BooleanField(label=item.text, help_text=item.help, required=False)
+        self.fields = {**items, **self.fields}
+
+    def answers(self):
+        return {item.id: self.cleaned_data.get(f"item_{item.id}", False) for item in self.instrument.items}
+
+
+class ChronologyForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    text = forms.CharField(label=_("Ereignis"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Notiz"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeadlineForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Art"), choices=[c for c in DeadlineKind.choices if c[0] != DeadlineKind.ACTION_DUE]
+    )
+    due_date = forms.DateField(label=_("Frist"), required=False, widget=DateInput())
+    ordered_on = forms.DateField(label=_("Rückkehrverbot angeordnet am"), required=False, widget=DateInput())
+    application_filed_on = forms.DateField(
+        label=_("Antrag nach Gewaltschutzgesetz gestellt am"), required=False, widget=DateInput()
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Grund für den Abschluss"), choices=[("", "–")] + list(CloseReason.choices))
+
+
+class ConferenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Art"), choices=ConferenceKind.choices)
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    location = forms.CharField(label=_("Ort"), max_length=200, required=False)
+    invited_organisations = forms.ModelMultipleChoiceField(
+        label=_("Eingeladene Organisationen"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invited_organisations"].queryset = _organisations()
+
+
+class OutcomeForm(forms.Form):
+    decisions = forms.CharField(label=_("Beschlüsse"), widget=forms.Textarea(attrs={"rows": 4}))
+    next_review_date = forms.DateField(label=_("Nächste Überprüfung"), required=False, widget=DateInput())
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("Maßnahme"), widget=forms.Textarea(attrs={"rows": 2}))
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    responsible_person = forms.CharField(label=_("Verantwortliche Person"), max_length=200, required=False)
+    due_date = forms.DateField(label=_("Fällig am"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations()
+
+
+class ActionReviewForm(forms.Form):
+    review = forms.ChoiceField(label=_("Ergebnis der Überprüfung"), choices=ActionReview.choices)
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    outcome = forms.CharField(label=_("Ergebnis"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LegalHoldForm(forms.Form):
+    hold = forms.BooleanField(label=_("Löschsperre setzen"), required=False)
+    legal_hold_reason = forms.CharField(label=_("Grund der Löschsperre"), max_length=200, required=False)
+
+
+class ReturnBanForm(forms.Form):
+    application_filed_on = forms.DateField(
+        label=_("Antrag nach Gewaltschutzgesetz gestellt am"), required=False, widget=DateInput()
+    )
+    court_decision_on = forms.DateField(label=_("Gerichtliche Entscheidung am"), required=False, widget=DateInput())

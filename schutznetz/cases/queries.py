@@ -1,0 +1,481 @@
+"""Every read of case data, always scoped to the user.
+
+The promise: an organisation sees a case only while it participates (it brought
+the case, leads it, was invited to it, received a referral or holds an action),
+and only the sections shared with it. The chair (Moderation of the chairing
+organisation) sees the cases on its conference's agenda, with the sections a
+conference needs. Koordination and Datenschutz see counts, never content.
+A case outside the scope answers 404 as if it did not exist. Every read of a
+case is written to the access log.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from schutznetz.accounts.models import Role
+from schutznetz.cases.models import (
+    ALL_SECTIONS,
+    OPEN_ACTION_STATUSES,
+    Action,
+    AgendaItem,
+    Attendance,
+    Case,
+    CaseNote,
+    CaseStatus,
+    ChronologyEntry,
+    ConfidentialityAcknowledgement,
+    Conference,
+    Deadline,
+    LegalBasis,
+    Participation,
+    Person,
+    PersonRole,
+    Referral,
+    ReferralStatus,
+    RiskAssessment,
+    Section,
+    SectionShare,
+)
+from schutznetz.core.access import get_scoped_or_404
+from schutznetz.core.access_log import log_access, log_access_many
+from schutznetz.core.models import AccessLogEntry
+
+# What the chair sees of a case on its agenda: enough to run the conference, no identities.
+CHAIR_SECTIONS = frozenset({Section.RISK, Section.ACTIONS, Section.DEADLINES})
+
+
+@dataclass
+class CaseAccess:
+    participates: bool = False
+    chair: bool = False
+    manages: bool = False
+    sections: frozenset = field(default_factory=frozenset)
+    # When every legal basis of the organisation was withdrawn: content created later stays hidden.
+    cutoff: datetime | None = None
+
+    def sees(self, section):
+        return section in self.sections
+
+
+def _org(user):
+    return getattr(user, "organisation_id", None) if user is not None and user.is_authenticated else None
+
+
+def _is_case_staff(user):
+    return user.is_authenticated and user.is_active and user.has_role(Role.FACHKRAFT, Role.MODERATION)
+
+
+def _chaired_agenda(org_id):
+    return AgendaItem.objects.filter(conference__chair_organisation_id=org_id)
+
+
+def annotate_access(user, cases):
+    """Attach ``case.access`` to each case with few queries (one per kind of fact)."""
+    cases = list(cases)
+    org_id = _org(user)
+    if not cases:
+        return cases
+    ids = [case.pk for case in cases]
+    fachkraft = bool(org_id) and user.is_active and user.has_role(Role.FACHKRAFT)
+    moderation = bool(org_id) and user.is_active and user.has_role(Role.MODERATION)
+    participating, shares, withdrawn, active, chaired = set(), {}, {}, set(), set()
+    if fachkraft:
+        participating = set(
+            Participation.objects.filter(case_id__in=ids, organisation_id=org_id, ended_at__isnull=True).values_list(
+                "case_id", flat=True
+            )
+        )
+        for case_id, section in SectionShare.objects.filter(case_id__in=ids, organisation_id=org_id).values_list(
+            "case_id", "section"
+        ):
+            shares.setdefault(case_id, set()).add(section)
+        for case_id, withdrawn_at in LegalBasis.objects.filter(case_id__in=ids, organisation_id=org_id).values_list(
+            "case_id", "withdrawn_at"
+        ):
+            if withdrawn_at is None:
+                active.add(case_id)
+            else:
+                withdrawn[case_id] = max(withdrawn_at, withdrawn.get(case_id, withdrawn_at))
+    if moderation:
+        chaired = set(_chaired_agenda(org_id).filter(case_id__in=ids).values_list("case_id", flat=True))
+    for case in cases:
+        access = CaseAccess()
+        if case.pk in participating:
+            access.participates = True
+            if org_id in (case.bringing_organisation_id, case.lead_organisation_id):
+                access.manages = True
+                access.sections = ALL_SECTIONS
+            else:
+                access.sections = frozenset(shares.get(case.pk, ()))
+                if case.pk in withdrawn and case.pk not in active:
+                    access.cutoff = withdrawn[case.pk]
+        if case.pk in chaired:
+            access.chair = True
+            access.sections = access.sections | CHAIR_SECTIONS
+        case.access = access
+    return cases
+
+
+def case_access(user, case):
+    access = getattr(case, "access", None)
+    if access is None or getattr(case, "_access_user", None) != user.pk:
+        annotate_access(user, [case])
+        case._access_user = user.pk
+    return case.access
+
+
+def cases_for(user):
+    """The cases the user may open; nothing for roles without case access (Koordination, Datenschutz)."""
+    org_id = _org(user)
+    if not org_id or not user.is_active:
+        return Case.objects.none()
+    condition = Q(pk__in=[])
+    if user.has_role(Role.FACHKRAFT):
+        condition |= Exists(
+            Participation.objects.filter(case=OuterRef("pk"), organisation_id=org_id, ended_at__isnull=True)
+        )
+    if user.has_role(Role.MODERATION):
+        condition |= Exists(_chaired_agenda(org_id).filter(case=OuterRef("pk")))
+    return Case.objects.filter(condition).select_related("lead_organisation", "bringing_organisation")
+
+
+def access_case(user, case_id, purpose="view"):
+    """One case the user may see, with ``case.access``; 404 otherwise. Logged."""
+    case = get_scoped_or_404(cases_for(user), log_user=user, purpose=purpose, pk=case_id)
+    annotate_access(user, [case])
+    case._access_user = user.pk
+    return case
+
+
+def section_visible(user, case, section):
+    return case_access(user, case).sees(section)
+
+
+def _section_queryset(user, case, section, queryset):
+    access = case_access(user, case)
+    if not access.sees(section):
+        return queryset.none()
+    queryset = queryset.filter(case=case)
+    if access.cutoff is not None:
+        queryset = queryset.filter(created_at__lte=access.cutoff)
+    return queryset
+
+
+def persons_of(user, case):
+    return _section_queryset(user, case, Section.PERSONS, Person.objects.all())
+
+
+def risk_assessments_of(user, case):
+    return _section_queryset(user, case, Section.RISK, RiskAssessment.objects.select_related("organisation"))
+
+
+def chronology_of(user, case):
+    return _section_queryset(user, case, Section.CHRONOLOGY, ChronologyEntry.objects.select_related("organisation"))
+
+
+def notes_of(user, case):
+    return _section_queryset(user, case, Section.NOTES, CaseNote.objects.select_related("organisation"))
+
+
+def actions_of(user, case):
+    return _section_queryset(user, case, Section.ACTIONS, Action.objects.select_related("organisation"))
+
+
+def deadlines_of(user, case):
+    return _section_queryset(user, case, Section.DEADLINES, Deadline.objects.select_related("organisation"))
+
+
+def participations_of(user, case):
+    """Which organisations take part (names only); for those who manage the case."""
+    if not case_access(user, case).manages:
+        return Participation.objects.none()
+    return case.participations.select_related("organisation").order_by("created_at")
+
+
+def legal_bases_of(user, case):
+    if not case_access(user, case).manages:
+        return LegalBasis.objects.none()
+    return case.legal_bases.select_related("organisation")
+
+
+def shares_of(user, case):
+    if not case_access(user, case).manages:
+        return SectionShare.objects.none()
+    return case.shares.select_related("organisation").order_by("organisation__name", "section")
+
+
+def case_list(user, hide_names=False, status=CaseStatus.OPEN):
+    """A page-sized list helper: the scoped queryset; use ``with_list_details`` on the page."""
+    queryset = cases_for(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def with_list_details(user, cases, hide_names=False):
+    """Access and (where the persons section is visible) the at-risk person's name for a page of cases."""
+    cases = annotate_access(user, cases)
+    if not hide_names:
+        visible = [case for case in cases if case.access.sees(Section.PERSONS)]
+        people = {}
+        for person in Person.objects.filter(case__in=visible, role=PersonRole.AT_RISK).order_by("id"):
+            case_cutoff = next(c.access.cutoff for c in visible if c.pk == person.case_id)
+            if case_cutoff is not None and person.created_at > case_cutoff:
+                continue
+            people.setdefault(person.case_id, person)
+        for case in cases:
+            case.primary_person = people.get(case.pk)
+    log_access_many(user, cases, purpose="list")
+    return cases
+
+
+def case_counts(user):
+    """Counts for Koordination and Datenschutz: numbers only, no content."""
+    if not user.has_perm("cases.view_counts"):
+        return None
+    by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")).order_by())
+    by_category = dict(
+        Case.objects.filter(status=CaseStatus.OPEN).values_list("category").annotate(n=Count("id")).order_by()
+    )
+    return {
+        "open": by_status.get(CaseStatus.OPEN, 0),
+        "closed": by_status.get(CaseStatus.CLOSED, 0),
+        "by_category": by_category,
+        "conferences": Conference.objects.count(),
+        "pending_referrals": Referral.objects.filter(status=ReferralStatus.PENDING).count(),
+    }
+
+
+# --- conferences --------------------------------------------------------------------------------------
+
+
+def conferences_for(user):
+    """Conferences the user's organisation chairs (Moderation) or is invited to (Fachkraft, Moderation)."""
+    org_id = _org(user)
+    if not org_id or not _is_case_staff(user):
+        return Conference.objects.none()
+    return (
+        Conference.objects.filter(Q(chair_organisation_id=org_id) | Q(invited_organisations__id=org_id))
+        .distinct()
+        .select_related("chair_organisation")
+    )
+
+
+def access_conference(user, conference_id):
+    return get_scoped_or_404(conferences_for(user), pk=conference_id)
+
+
+def has_acknowledged(user, conference):
+    return ConfidentialityAcknowledgement.objects.filter(conference=conference, user=user).exists()
+
+
+def agenda_for(user, conference):
+    """The agenda after the confidentiality acknowledgement; per case only what the viewer may see.
+
+    Items of cases the viewer's organisation does not take part in show the number and reason only.
+    """
+    if not has_acknowledged(user, conference):
+        return None
+    items = list(conference.agenda_items.select_related("case", "case__lead_organisation"))
+    annotate_access(user, [item.case for item in items])
+    visible = [item.case for item in items if item.case.access.participates or item.case.access.chair]
+    if visible:
+        log_access_many(user, visible, purpose="conference")
+    open_actions = {}
+    reviewable = {}
+    for action in Action.objects.filter(case__in=[i.case for i in items]).select_related("organisation", "agenda_item"):
+        item_case = next(i.case for i in items if i.case.pk == action.case_id)
+        if not item_case.access.sees(Section.ACTIONS):
+            continue
+        if item_case.access.cutoff is not None and action.created_at > item_case.access.cutoff:
+            continue
+        if action.agenda_item_id is not None and action.agenda_item.conference_id == conference.pk:
+            open_actions.setdefault(("new", action.case_id), []).append(action)
+        elif action.is_open or action.reviewed_in_id is not None:
+            reviewable.setdefault(action.case_id, []).append(action)
+    for item in items:
+        item.visible = item.case.access.participates or item.case.access.chair
+        item.sees_risk = item.case.access.sees(Section.RISK)
+        item.previous_actions = reviewable.get(item.case_id, [])
+        item.new_actions = open_actions.get(("new", item.case_id), [])
+    return items
+
+
+def may_see_minutes(user, conference):
+    return conference.chair_organisation_id == _org(user) and user.has_role(Role.MODERATION) or has_acknowledged(
+        user, conference
+    )
+
+
+def attendance_of(conference):
+    return Attendance.objects.filter(conference=conference).select_related("user", "organisation")
+
+
+# --- referrals, deadlines, start page ------------------------------------------------------------------
+
+
+def referrals_for(user):
+    """Referrals to or from the user's organisation; conference referrals also for Moderation."""
+    org_id = _org(user)
+    if not org_id or not _is_case_staff(user):
+        return Referral.objects.none()
+    condition = Q(to_organisation_id=org_id) | Q(from_organisation_id=org_id)
+    if user.has_role(Role.MODERATION):
+        condition |= Q(to_organisation__isnull=True)
+    return Referral.objects.filter(condition).select_related("case", "from_organisation", "to_organisation")
+
+
+def access_referral(user, referral_id):
+    return get_scoped_or_404(referrals_for(user), log_user=user, purpose="referral", pk=referral_id)
+
+
+def _deadline_scope(user):
+    org_id = _org(user)
+    if not org_id or not user.has_role(Role.FACHKRAFT):
+        return Deadline.objects.none()
+    sees_deadlines = Q(case__bringing_organisation_id=org_id) | Q(case__lead_organisation_id=org_id) | Exists(
+        SectionShare.objects.filter(case=OuterRef("case"), organisation_id=org_id, section=Section.DEADLINES)
+    )
+    return (
+        Deadline.objects.filter(organisation_id=org_id, done_at__isnull=True, case__status=CaseStatus.OPEN)
+        .filter(case__in=cases_for(user).values("pk"))
+        .filter(sees_deadlines)
+        .select_related("case")
+    )
+
+
+def deadlines_due_soon(user, days=7, today=None):
+    today = today or timezone.localdate()
+    return _deadline_scope(user).filter(due_date__gte=today, due_date__lte=today + timedelta(days=days))
+
+
+def deadlines_overdue(user, today=None):
+    today = today or timezone.localdate()
+    return _deadline_scope(user).filter(due_date__lt=today)
+
+
+def new_referrals(user):
+    org_id = _org(user)
+    if not org_id or not user.has_role(Role.FACHKRAFT):
+        return Referral.objects.none()
+    return Referral.objects.filter(to_organisation_id=org_id, status=ReferralStatus.PENDING).select_related(
+        "case", "from_organisation"
+    )
+
+
+def actions_for(user):
+    """Actions the user's organisation holds or may see through the actions section."""
+    org_id = _org(user)
+    if not org_id or not user.has_role(Role.FACHKRAFT):
+        return Action.objects.none()
+    visible_cases = cases_for(user).filter(
+        Q(bringing_organisation_id=org_id)
+        | Q(lead_organisation_id=org_id)
+        | Exists(SectionShare.objects.filter(case=OuterRef("pk"), organisation_id=org_id, section=Section.ACTIONS))
+    )
+    return Action.objects.filter(case__in=visible_cases.values("pk")).select_related("case", "organisation")
+
+
+def open_actions_for_org(user):
+    return actions_for(user).filter(organisation_id=_org(user), status__in=OPEN_ACTION_STATUSES)
+
+
+def access_action(user, action_id):
+    return get_scoped_or_404(actions_for(user), log_user=user, purpose="action", pk=action_id)
+
+
+# --- Art. 15: who saw the case ------------------------------------------------------------------------
+
+
+def case_for_access_report(user, case_id):
+    """The lead organisation's Fachkraft or Datenschutz may ask who saw a case (no content)."""
+    if user.has_role(Role.DATENSCHUTZ):
+        case = get_scoped_or_404(Case.objects.select_related("lead_organisation"), pk=case_id)
+        log_access(user, case, purpose="access_report")
+    else:
+        case = access_case(user, case_id, purpose="access_report")
+    if not user.has_perm("cases.access_report", case):
+        raise Http404
+    return case
+
+
+def access_report(case):
+    """Which organisations read the case, when first and last, how often (from the access log)."""
+    rows = (
+        AccessLogEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+        .values("organisation__name")
+        .annotate(first=Min("created_at"), last=Max("created_at"), reads=Count("id"))
+        .order_by("organisation__name")
+    )
+    return [
+        {
+            "organisation": row["organisation__name"] or "–",
+            "first_access": row["first"],
+            "last_access": row["last"],
+            "reads": row["reads"],
+        }
+        for row in rows
+    ]
+
+
+def case_by_number_for_report(user, number):
+    """Datenschutz looks a case up by number for an Art. 15 request; returns the case or None (no content)."""
+    if not user.has_role(Role.DATENSCHUTZ):
+        return None
+    case = Case.objects.filter(number=number).first()
+    if case is not None:
+        log_access(user, case, purpose="access_report_lookup")
+    return case
+
+
+def acknowledged_users(conference):
+    return [
+        ack.user
+        for ack in ConfidentialityAcknowledgement.objects.filter(conference=conference).select_related(
+            "user", "user__organisation"
+        )
+    ]
+
+
+def log_agenda_item(user, item):
+    log_access(user, item.case, purpose="conference")
+
+
+def agenda_item_details(user, item):
+    """What the chair works with on one agenda item: risk summary, previous and new actions."""
+    case = item.case
+    access = case_access(user, case)
+    latest_risk = risk_assessments_of(user, case).first()
+    actions = list(actions_of(user, case).select_related("agenda_item"))
+    return {
+        "case": case,
+        "access": access,
+        "latest_risk": latest_risk,
+        "previous_actions": [a for a in actions if a.agenda_item_id != item.pk],
+        "new_actions": [a for a in actions if a.agenda_item_id == item.pk],
+    }
+
+
+def minutes_for(user, conference):
+    """Agenda items for the minutes PDF; decisions and actions only where the viewer may see the case."""
+    items = list(conference.agenda_items.select_related("case", "case__lead_organisation"))
+    annotate_access(user, [item.case for item in items])
+    visible = [item.case for item in items if item.case.access.participates or item.case.access.chair]
+    if visible:
+        log_access_many(user, visible, purpose="minutes")
+    actions = {}
+    for action in Action.objects.filter(case__in=visible).select_related("organisation", "reviewed_in"):
+        actions.setdefault(action.case_id, []).append(action)
+    for item in items:
+        item.visible = item.case.access.participates or item.case.access.chair
+        access = item.case.access
+        case_actions = actions.get(item.case_id, []) if access.sees(Section.ACTIONS) else []
+        if access.cutoff is not None:
+            case_actions = [a for a in case_actions if a.created_at <= access.cutoff]
+        item.new_actions = [a for a in case_actions if a.agenda_item_id == item.pk]
+        item.reviewed_actions = [a for a in case_actions if a.reviewed_in_id == item.pk]
+    return items

@@ -1,0 +1,916 @@
+"""Every write to cases, conferences, actions and deadlines: one transaction, one audit entry.
+
+Services take the acting user first and check the rules themselves, so a view
+(or the API, or a command) cannot forget a check.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schutznetz.accounts.models import Organisation, Role, User
+from schutznetz.cases import instruments
+from schutznetz.cases.models import (
+    BAND_ORDER,
+    OPEN_ACTION_STATUSES,
+    Action,
+    ActionReview,
+    ActionStatus,
+    AgendaItem,
+    AgendaReason,
+    Attendance,
+    Case,
+    CaseCounter,
+    CaseNote,
+    CaseStatus,
+    Category,
+    ChronologyEntry,
+    CloseReason,
+    ConfidentialityAcknowledgement,
+    Conference,
+    ConferenceKind,
+    ConferenceStatus,
+    Deadline,
+    DeadlineKind,
+    LegalBasis,
+    LegalBasisKind,
+    Participation,
+    ParticipationReason,
+    Person,
+    PersonRole,
+    Referral,
+    ReferralStatus,
+    RepeatMatch,
+    RiskAssessment,
+    RiskBand,
+    Section,
+    SectionShare,
+)
+from schutznetz.cases.tasks import send_case_mail
+from schutznetz.core.crypto import blind_index
+from schutznetz.core.services import changed, record_audit, service
+
+REPEAT_WINDOW = timedelta(days=365)
+RETURN_BAN_DAYS = 10
+RETURN_BAN_EXTENSION_DAYS = 10
+IDENTITY_PURPOSE = "cases.person"
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _require(actor, perm, obj=None, message=None):
+    if actor is None or not actor.has_perm(perm, obj):
+        raise PermissionDenied(message or _("Dazu sind Sie nicht berechtigt."))
+
+
+def _notify(users, subject, path, reason):
+    ids = [user.pk for user in users]
+    if ids:
+        send_case_mail.enqueue(ids, str(subject), path, str(reason))
+
+
+def _org_staff(organisation_id, role=Role.FACHKRAFT):
+    return User.objects.filter(organisation_id=organisation_id, is_active=True, role_assignments__role=role)
+
+
+def _case_path(case):
+    return reverse("cases:detail", args=[case.pk])
+
+
+def active_legal_basis(case, organisation):
+    return (
+        LegalBasis.objects.filter(case=case, organisation=organisation, withdrawn_at__isnull=True)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+
+
+def _require_basis(case, organisation):
+    basis = active_legal_basis(case, organisation)
+    if basis is None:
+        raise ValidationError(
+            _(
+                "Für %(org)s ist keine gültige Rechtsgrundlage erfasst (Einwilligung, § 4 KKG, § 8a SGB VIII, "
+                "§ 34a PolG NRW oder begründetes hohes Risiko). Ohne Rechtsgrundlage wird nichts geteilt."
+            )
+            % {"org": organisation}
+        )
+    return basis
+
+
+def _participate(case, organisation, reason):
+    participation, created = Participation.objects.get_or_create(
+        case=case, organisation=organisation, defaults={"reason": reason}
+    )
+    if not created and participation.ended_at is not None:
+        participation.ended_at = None
+        participation.save(update_fields=["ended_at"])
+    return participation
+
+
+def _share(actor, case, organisation, sections, basis):
+    created = []
+    for section in sections:
+        _obj, new = SectionShare.objects.get_or_create(
+            case=case,
+            organisation=organisation,
+            section=section,
+            defaults={"legal_basis": basis, "shared_by": actor},
+        )
+        if new:
+            created.append(section)
+    return created
+
+
+def _brings_or_leads(case, organisation):
+    return organisation.pk in (case.bringing_organisation_id, case.lead_organisation_id)
+
+
+# --- deadlines arithmetic ---------------------------------------------------------------------------
+
+
+def return_ban_end(ordered_on: date, application_filed_on: date | None = None, court_decision_on: date | None = None):
+    """Last day of a return ban under § 34a PolG NRW.
+
+    The ban ends with the tenth day after the order. If the person at risk files an
+    application under the Gewaltschutzgesetz within that time, it lasts until the
+    court's decision, but at most ten days more.
+    """
+    end = ordered_on + timedelta(days=RETURN_BAN_DAYS)
+    if application_filed_on is None or not (ordered_on <= application_filed_on <= end):
+        return end
+    latest = end + timedelta(days=RETURN_BAN_EXTENSION_DAYS)
+    if court_decision_on is not None:
+        return max(end, min(court_decision_on, latest)) if court_decision_on >= ordered_on else end
+    return latest
+
+
+# --- cases ------------------------------------------------------------------------------------------
+
+
+def _next_number(year):
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"FK-{year}-{counter.last:04d}"
+
+
+@dataclass
+class RepeatNotice:
+    """What the referring user learns of a repeat: that it exists, when last conferenced, who leads.
+
+    ``earlier_case_id`` is set only when the user's organisation already takes part in the earlier case.
+    """
+
+    earlier_case_number: str
+    last_conferenced_on: date | None
+    lead_organisation: str
+    earlier_case_id: int | None
+
+
+@service
+def create_case(actor, *, category, municipality="", persons=(), lead_organisation=None, now=None):
+    """A new case brought by the actor's organisation; returns (case, repeat notices)."""
+    _require(actor, "cases.create_case")
+    if category not in Category.values:
+        raise ValidationError({"category": _("Bitte wählen Sie eine Kategorie.")})
+    now = now or timezone.now()
+    org = actor.organisation
+    case = Case.objects.create(
+        number=_next_number(timezone.localtime(now).year),
+        category=category,
+        municipality=municipality,
+        bringing_organisation=org,
+        lead_organisation=org,
+        created_by=actor,
+        created_at=now,
+    )
+    _participate(case, org, ParticipationReason.BROUGHT)
+    record_audit(actor, "case.create", case, ["number", "category", "municipality", "bringing_organisation"])
+    notices = []
+    for data in persons:
+        _person, found = add_person(actor, case, **data)
+        notices.extend(found)
+    if lead_organisation is not None and lead_organisation.pk != org.pk:
+        transfer_lead(actor, case, lead_organisation)
+    return case, _unique_notices(notices)
+
+
+def _unique_notices(notices):
+    seen, result = set(), []
+    for notice in notices:
+        if notice.earlier_case_number not in seen:
+            seen.add(notice.earlier_case_number)
+            result.append(notice)
+    return result
+
+
+PERSON_FIELDS = (
+    "role", "first_name", "last_name", "aliases", "date_of_birth", "address", "phone",
+    "phone_safe_to_call", "age", "school_or_kita", "notes",
+)  # fmt: skip
+
+
+def identity_index(first_name, last_name, date_of_birth):
+    if not (first_name or last_name) or not date_of_birth:
+        return ""
+    return blind_index(first_name or "", last_name or "", date_of_birth.isoformat(), purpose=IDENTITY_PURPOSE)
+
+
+@service
+def add_person(actor, case, **data):
+    """Add a person; compares the blind index with cases of the last 12 months (all organisations)."""
+    _require(actor, "cases.manage_case", case)
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unbekannte Angaben: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if data.get("role") not in PersonRole.values:
+        raise ValidationError({"role": _("Bitte wählen Sie die Rolle der Person.")})
+    if not (data.get("first_name") or data.get("last_name") or data.get("aliases")):
+        raise ValidationError({"last_name": _("Bitte geben Sie einen Namen oder eine Bezeichnung an.")})
+    person = Person(case=case, **data)
+    person.identity_index = identity_index(person.first_name, person.last_name, person.date_of_birth)
+    person.save()
+    if person.role == PersonRole.CHILD:
+        case.children_count = case.persons.filter(role=PersonRole.CHILD).count()
+        case.save(update_fields=["children_count"])
+    record_audit(actor, "case.person.add", person, [k for k, v in data.items() if v not in ("", None)])
+    return person, detect_repeats(actor, case, person)
+
+
+def detect_repeats(actor, case, person, now=None):
+    if not person.identity_index:
+        return []
+    now = now or timezone.now()
+    since = now - REPEAT_WINDOW
+    earlier = (
+        Case.objects.filter(persons__identity_index=person.identity_index)
+        .exclude(pk=case.pk)
+        .filter(Q(created_at__gte=since) | Q(last_conferenced_on__gte=since.date()))
+        .select_related("lead_organisation")
+        .distinct()
+        .order_by("-created_at")
+    )
+    notices = []
+    for other in earlier:
+        match, created = RepeatMatch.objects.get_or_create(case=case, earlier_case=other)
+        if not case.is_repeat:
+            case.is_repeat = True
+            case.save(update_fields=["is_repeat"])
+        participates = Participation.objects.filter(
+            case=other, organisation_id=actor.organisation_id, ended_at__isnull=True
+        ).exists()
+        notices.append(
+            RepeatNotice(
+                other.number, other.last_conferenced_on, other.lead_organisation.name, other.pk if participates else None
+            )
+        )
+        if created:
+            record_audit(actor, "case.repeat.detected", case, ["is_repeat"])
+        if created and not participates:
+            _notify_chair_of_repeat(case, match)
+    return notices
+
+
+def _chair_organisation_ids():
+    upcoming = Conference.objects.filter(status=ConferenceStatus.PLANNED, date__gte=timezone.localdate())
+    ids = set(upcoming.values_list("chair_organisation_id", flat=True))
+    if not ids:
+        ids = set(Conference.objects.order_by("-date").values_list("chair_organisation_id", flat=True)[:1])
+    return ids
+
+
+def _chair_users():
+    ids = _chair_organisation_ids()
+    users = User.objects.filter(is_active=True, role_assignments__role=Role.MODERATION)
+    return users.filter(organisation_id__in=ids) if ids else users
+
+
+def _notify_chair_of_repeat(case, match):
+    match.chair_notified = True
+    match.save(update_fields=["chair_notified"])
+    _notify(
+        _chair_users(),
+        _("schutznetz: Wiederholungsfall erkannt"),
+        reverse("cases:conference_list"),
+        _("Für einen neu eingebrachten Fall wurde ein Wiederholungsfall erkannt. Er wird für die nächste "
+          "Fallkonferenz vorgeschlagen."),
+    )  # fmt: skip
+
+
+@service
+def record_legal_basis(actor, case, organisation, kind, *, consent_date=None, consent_scope="",
+                       consent_given_by="", justification=""):  # fmt: skip
+    _require(actor, "cases.manage_case", case)
+    errors = {}
+    if kind not in LegalBasisKind.values:
+        errors["kind"] = _("Bitte wählen Sie eine Rechtsgrundlage.")
+    if kind == LegalBasisKind.CONSENT:
+        if not consent_date:
+            errors["consent_date"] = _("Bei einer Einwilligung ist das Datum anzugeben.")
+        elif consent_date > timezone.localdate():
+            errors["consent_date"] = _("Das Datum der Einwilligung liegt in der Zukunft.")
+        if not consent_scope.strip():
+            errors["consent_scope"] = _("Bei einer Einwilligung ist ihr Umfang anzugeben.")
+        if not consent_given_by.strip():
+            errors["consent_given_by"] = _("Bitte geben Sie an, wer die Einwilligung erteilt hat.")
+    if kind == LegalBasisKind.HIGH_RISK and len(justification.strip()) < 20:
+        errors["justification"] = _(
+            "Eine Weitergabe ohne Einwilligung wegen hohen Risikos braucht eine schriftliche Begründung "
+            "(mindestens 20 Zeichen)."
+        )
+    if kind == LegalBasisKind.POLG_34A and case.bringing_organisation.kind != "polizei":
+        errors["kind"] = _("§ 34a Abs. 4 PolG NRW ist eine Grundlage für Weitergaben der Polizei.")
+    if errors:
+        raise ValidationError(errors)
+    basis = LegalBasis.objects.create(
+        case=case,
+        organisation=organisation,
+        kind=kind,
+        consent_date=consent_date if kind == LegalBasisKind.CONSENT else None,
+        consent_scope=consent_scope if kind == LegalBasisKind.CONSENT else "",
+        consent_given_by=consent_given_by if kind == LegalBasisKind.CONSENT else "",
+        justification=justification,
+        recorded_by=actor,
+    )
+    record_audit(actor, "case.legal_basis.record", basis, ["kind", "organisation"])
+    return basis
+
+
+@service
+def withdraw_legal_basis(actor, basis, now=None):
+    """Consent withdrawn: no further sharing; what was lawfully shared before stays, content after is hidden."""
+    _require(actor, "cases.manage_case", basis.case)
+    if basis.withdrawn_at is not None:
+        raise ValidationError(_("Diese Rechtsgrundlage ist bereits widerrufen."))
+    basis.withdrawn_at = now or timezone.now()
+    basis.save(update_fields=["withdrawn_at"])
+    record_audit(actor, "case.legal_basis.withdraw", basis, ["withdrawn_at"])
+    return basis
+
+
+@service
+def share_case(actor, case, organisation, sections, reason=ParticipationReason.INVITED):
+    """Invite an organisation and share sections with it; refused without an active legal basis."""
+    _require(actor, "cases.manage_case", case)
+    sections = list(dict.fromkeys(sections))
+    if not sections or not set(sections) <= set(Section.values):
+        raise ValidationError({"sections": _("Bitte wählen Sie mindestens einen Abschnitt.")})
+    if _brings_or_leads(case, organisation):
+        raise ValidationError({"organisation": _("Diese Organisation sieht den Fall bereits vollständig.")})
+    basis = _require_basis(case, organisation)
+    _participate(case, organisation, reason)
+    created = _share(actor, case, organisation, sections, basis)
+    record_audit(actor, "case.share", case, created)
+    _notify(
+        _org_staff(organisation.pk),
+        _("schutznetz: Ein Fall wurde mit Ihrer Organisation geteilt"),
+        _case_path(case),
+        _("Ihre Organisation wurde an einem Fall beteiligt."),
+    )
+    return created
+
+
+@service
+def end_participation(actor, case, organisation):
+    _require(actor, "cases.manage_case", case)
+    if _brings_or_leads(case, organisation):
+        raise ValidationError(_("Die einbringende und die fallverantwortliche Organisation bleiben beteiligt."))
+    updated = Participation.objects.filter(case=case, organisation=organisation, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    SectionShare.objects.filter(case=case, organisation=organisation).delete()
+    record_audit(actor, "case.participation.end", case, ["participations"])
+    return updated
+
+
+@service
+def transfer_lead(actor, case, organisation):
+    _require(actor, "cases.manage_case", case)
+    if organisation.pk != case.bringing_organisation_id:
+        _require_basis(case, organisation)
+    _participate(case, organisation, ParticipationReason.LEAD)
+    case.lead_organisation = organisation
+    case.save(update_fields=["lead_organisation"])
+    record_audit(actor, "case.lead", case, ["lead_organisation"])
+    return case
+
+
+@service
+def assess_risk(actor, case, instrument_id, answers, *, judgement_band="", reason="", instrument_dirs=None):
+    """Score an instrument; judgement may raise the band with a reason, never lower it. High proposes the case."""
+    _require(actor, "cases.contribute", case)
+    from schutznetz.cases.queries import section_visible
+
+    if not section_visible(actor, case, Section.RISK):
+        raise PermissionDenied(_("Der Abschnitt Risiko ist für Ihre Organisation nicht freigegeben."))
+    instrument = instruments.get_instrument(instrument_id, instrument_dirs)
+    if instrument is None:
+        raise ValidationError({"instrument": _("Unbekanntes Instrument.")})
+    known = {item.id for item in instrument.items}
+    answers = {key: bool(value) for key, value in answers.items() if key in known}
+    computed = instrument.band_for(answers)
+    final = computed
+    if judgement_band:
+        if judgement_band not in RiskBand.values:
+            raise ValidationError({"judgement_band": _("Unbekannte Stufe.")})
+        if BAND_ORDER[judgement_band] < BAND_ORDER[computed]:
+            raise ValidationError(
+                {"judgement_band": _("Die fachliche Einschätzung darf die Stufe des Instruments nicht senken.")}
+            )
+        if BAND_ORDER[judgement_band] > BAND_ORDER[computed]:
+            if len(reason.strip()) < 10:
+                raise ValidationError(
+                    {"reason": _("Wer die Stufe anhebt, muss das begründen (mindestens 10 Zeichen).")}
+                )
+            final = judgement_band
+    assessment = RiskAssessment.objects.create(
+        case=case,
+        instrument=instrument.id,
+        instrument_version=instrument.version,
+        answers=answers,
+        score=instrument.score(answers),
+        computed_band=computed,
+        final_band=final,
+        judgement_reason=reason if final != computed else "",
+        organisation=actor.organisation,
+        assessed_by=actor,
+    )
+    case.risk_band = final
+    case.save(update_fields=["risk_band"])
+    record_audit(actor, "case.risk.assess", assessment, ["answers", "final_band"])
+    if final == RiskBand.HIGH and case.proposed_at is None:
+        propose_for_conference(actor, case)
+    return assessment
+
+
+@service
+def add_chronology_entry(actor, case, *, date, text):
+    _require(actor, "cases.contribute", case)
+    _require_section(actor, case, Section.CHRONOLOGY)
+    if not text.strip():
+        raise ValidationError({"text": _("Bitte beschreiben Sie das Ereignis.")})
+    entry = ChronologyEntry.objects.create(
+        case=case, date=date, text=text, organisation=actor.organisation, created_by=actor
+    )
+    record_audit(actor, "case.chronology.add", entry, ["date", "text"])
+    return entry
+
+
+@service
+def add_note(actor, case, *, text):
+    _require(actor, "cases.contribute", case)
+    _require_section(actor, case, Section.NOTES)
+    if not text.strip():
+        raise ValidationError({"text": _("Bitte geben Sie eine Notiz ein.")})
+    note = CaseNote.objects.create(case=case, text=text, organisation=actor.organisation, created_by=actor)
+    record_audit(actor, "case.note.add", note, ["text"])
+    return note
+
+
+def _require_section(actor, case, section):
+    from schutznetz.cases.queries import section_visible
+
+    if not section_visible(actor, case, section):
+        raise PermissionDenied(_("Dieser Abschnitt ist für Ihre Organisation nicht freigegeben."))
+
+
+@service
+def propose_for_conference(actor, case):
+    """Refer the case to the next conference; the chair is told (without content)."""
+    if not (actor.has_perm("cases.propose_case", case) or actor.has_perm("cases.manage_case", case)):
+        raise PermissionDenied(_("Dazu sind Sie nicht berechtigt."))
+    if case.proposed_at is not None:
+        return None
+    case.proposed_at = timezone.now()
+    case.save(update_fields=["proposed_at"])
+    referral = Referral.objects.create(
+        case=case, from_organisation=actor.organisation, referred_at=case.proposed_at, created_by=actor
+    )
+    record_audit(actor, "case.propose", case, ["proposed_at"])
+    _notify(
+        _chair_users(),
+        _("schutznetz: Neuer Fall für die Fallkonferenz"),
+        reverse("cases:conference_list"),
+        _("Ein Fall wurde für die nächste Fallkonferenz vorgeschlagen."),
+    )
+    return referral
+
+
+# --- referrals ----------------------------------------------------------------------------------------
+
+
+@service
+def create_referral(actor, case, to_organisation, sections=(Section.PERSONS,), now=None):
+    """Refer to a partner (e.g. police → Frauenberatung under § 34a Abs. 4 PolG NRW); needs a legal basis."""
+    _require(actor, "cases.manage_case", case)
+    if to_organisation.pk == actor.organisation_id:
+        raise ValidationError({"to_organisation": _("Bitte wählen Sie eine andere Organisation.")})
+    basis = _require_basis(case, to_organisation)
+    _participate(case, to_organisation, ParticipationReason.REFERRAL)
+    if not _brings_or_leads(case, to_organisation):
+        _share(actor, case, to_organisation, sections, basis)
+    referral = Referral.objects.create(
+        case=case,
+        from_organisation=actor.organisation,
+        to_organisation=to_organisation,
+        referred_at=now or timezone.now(),
+        created_by=actor,
+    )
+    record_audit(actor, "referral.create", referral, ["to_organisation", "status"])
+    _notify(
+        _org_staff(to_organisation.pk),
+        _("schutznetz: Neue Vermittlung"),
+        reverse("cases:referral_list"),
+        _("Ihrer Organisation wurde ein Fall vermittelt."),
+    )
+    return referral
+
+
+def _notify_referrer(referral):
+    _notify(
+        _org_staff(referral.from_organisation_id),
+        _("schutznetz: Stand einer Vermittlung hat sich geändert"),
+        reverse("cases:referral_list"),
+        _("Der Stand einer Vermittlung Ihrer Organisation hat sich geändert."),
+    )
+
+
+def _require_receiver(actor, referral):
+    if referral.to_organisation_id is None or actor.organisation_id != referral.to_organisation_id or not (
+        actor.has_role(Role.FACHKRAFT)
+    ):
+        raise PermissionDenied(_("Nur die empfangende Organisation kann die Vermittlung bearbeiten."))
+
+
+ALLOWED_REFERRAL_STEPS = {
+    ReferralStatus.PENDING: {ReferralStatus.ACCEPTED, ReferralStatus.DECLINED},
+    ReferralStatus.ACCEPTED: {ReferralStatus.COMPLETED, ReferralStatus.DECLINED},
+    ReferralStatus.DECLINED: set(),
+    ReferralStatus.COMPLETED: set(),
+}
+
+
+@service
+def update_referral(actor, referral, status, reason="", now=None):
+    _require_receiver(actor, referral)
+    if status not in ALLOWED_REFERRAL_STEPS.get(referral.status, set()):
+        raise ValidationError(
+            {"status": _("Von „%(a)s“ kann nicht zu „%(b)s“ gewechselt werden.")
+             % {"a": referral.get_status_display(), "b": ReferralStatus(status).label if status in
+                ReferralStatus.values else status}}
+        )  # fmt: skip
+    if status == ReferralStatus.DECLINED and not reason.strip():
+        raise ValidationError({"decline_reason": _("Bitte geben Sie einen Grund für die Ablehnung an.")})
+    now = now or timezone.now()
+    referral.status = status
+    fields = ["status"]
+    if status == ReferralStatus.DECLINED:
+        referral.decline_reason = reason.strip()
+        fields.append("decline_reason")
+    if status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
+        referral.decided_at = now
+        fields.append("decided_at")
+    if status == ReferralStatus.COMPLETED:
+        referral.completed_at = now
+        fields.append("completed_at")
+    referral.save(update_fields=fields)
+    record_audit(actor, "referral.status", referral, fields)
+    _notify_referrer(referral)
+    return referral
+
+
+@service
+def record_first_contact(actor, referral, when=None):
+    _require_receiver(actor, referral)
+    when = when or timezone.now()
+    if when < referral.referred_at:
+        raise ValidationError({"first_contact_at": _("Der Erstkontakt kann nicht vor der Vermittlung liegen.")})
+    if when > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"first_contact_at": _("Der Erstkontakt liegt in der Zukunft.")})
+    referral.first_contact_at = when
+    referral.save(update_fields=["first_contact_at"])
+    record_audit(actor, "referral.first_contact", referral, ["first_contact_at"])
+    _notify_referrer(referral)
+    return referral
+
+
+# --- conferences --------------------------------------------------------------------------------------
+
+
+@service
+def create_conference(actor, *, date, kind=ConferenceKind.REGULAR, location="", invited_organisations=()):
+    _require(actor, "cases.create_conference")
+    if kind not in ConferenceKind.values:
+        raise ValidationError({"kind": _("Bitte wählen Sie die Art der Konferenz.")})
+    conference = Conference.objects.create(
+        kind=kind, date=date, location=location, chair_organisation=actor.organisation, created_by=actor
+    )
+    conference.invited_organisations.set(invited_organisations)
+    record_audit(actor, "conference.create", conference, ["kind", "date", "location", "invited_organisations"])
+    return conference
+
+
+@service
+def build_agenda(actor, conference):
+    """Add proposed cases, repeats and cases with outstanding actions (each once)."""
+    _require(actor, "cases.chair_conference", conference)
+    present = set(conference.agenda_items.values_list("case_id", flat=True))
+    open_cases = Case.objects.filter(status=CaseStatus.OPEN)
+    candidates = []
+    for case in open_cases.filter(proposed_at__isnull=False).order_by("proposed_at"):
+        candidates.append((case, AgendaReason.PROPOSED))
+    for case in open_cases.filter(is_repeat=True, last_conferenced_on__isnull=True).order_by("created_at"):
+        candidates.append((case, AgendaReason.REPEAT))
+    with_actions = open_cases.filter(actions__status__in=OPEN_ACTION_STATUSES).distinct().order_by("created_at")
+    for case in with_actions:
+        candidates.append((case, AgendaReason.OPEN_ACTIONS))
+    position = conference.agenda_items.count()
+    added = []
+    for case, reason in candidates:
+        if case.pk in present:
+            continue
+        present.add(case.pk)
+        position += 1
+        added.append(AgendaItem.objects.create(conference=conference, case=case, reason=reason, position=position))
+    record_audit(actor, "conference.agenda", conference, ["agenda_items"] if added else [])
+    return added
+
+
+@service
+def add_to_agenda(actor, conference, case, reason=AgendaReason.PROPOSED):
+    """Put one case on an agenda (ad-hoc conferences); the actor must see the case themselves."""
+    _require(actor, "cases.chair_conference", conference)
+    item, created = AgendaItem.objects.get_or_create(
+        conference=conference, case=case, defaults={"reason": reason, "position": conference.agenda_items.count() + 1}
+    )
+    if created:
+        record_audit(actor, "conference.agenda.add", item, ["case"])
+    return item
+
+
+@service
+def acknowledge_confidentiality(actor, conference):
+    from schutznetz.cases.queries import conferences_for
+
+    if not conferences_for(actor).filter(pk=conference.pk).exists():
+        raise PermissionDenied(_("Sie sind zu dieser Konferenz nicht eingeladen."))
+    ack, created = ConfidentialityAcknowledgement.objects.get_or_create(conference=conference, user=actor)
+    if created:
+        record_audit(actor, "conference.confidentiality", ack, ["acknowledged_at"])
+    return ack
+
+
+@service
+def record_attendance(actor, conference, attendees):
+    """``attendees``: users present; everyone who acknowledged but is not listed is recorded absent."""
+    _require(actor, "cases.chair_conference", conference)
+    present_ids = {user.pk for user in attendees}
+    acknowledged = User.objects.filter(
+        pk__in=ConfidentialityAcknowledgement.objects.filter(conference=conference).values("user_id")
+    )
+    for user in set(acknowledged) | set(attendees):
+        if user.pk in present_ids and not ConfidentialityAcknowledgement.objects.filter(
+            conference=conference, user=user
+        ).exists():
+            raise ValidationError(
+                _("%(user)s hat die Vertraulichkeit noch nicht bestätigt.") % {"user": user.get_username()}
+            )
+        Attendance.objects.update_or_create(
+            conference=conference,
+            user=user,
+            defaults={"organisation_id": user.organisation_id, "present": user.pk in present_ids},
+        )
+    record_audit(actor, "conference.attendance", conference, ["attendances"])
+
+
+def _require_chair_of_item(actor, item):
+    _require(actor, "cases.chair_conference", item.conference)
+
+
+@service
+def record_case_outcome(actor, item, *, decisions, next_review_date=None):
+    _require_chair_of_item(actor, item)
+    if not decisions.strip():
+        raise ValidationError({"decisions": _("Bitte halten Sie die Beschlüsse fest.")})
+    if next_review_date and next_review_date < item.conference.date:
+        raise ValidationError({"next_review_date": _("Die nächste Überprüfung liegt vor der Konferenz.")})
+    item.decisions = decisions
+    item.next_review_date = next_review_date
+    item.discussed_at = timezone.now()
+    item.save(update_fields=["decisions", "next_review_date", "discussed_at"])
+    case = item.case
+    case.last_conferenced_on = item.conference.date
+    case.proposed_at = None
+    case.save(update_fields=["last_conferenced_on", "proposed_at"])
+    if next_review_date and case.category == Category.KINDESWOHL:
+        Deadline.objects.update_or_create(
+            case=case,
+            kind=DeadlineKind.REVIEW_8A,
+            done_at=None,
+            defaults={"due_date": next_review_date, "organisation": case.lead_organisation},
+        )
+    record_audit(actor, "conference.outcome", item, ["decisions", "next_review_date"])
+    return item
+
+
+@service
+def add_action(actor, item, *, description, organisation, responsible_person="", due_date=None):
+    """An action of the plan; the holding organisation takes part and sees the actions section."""
+    _require_chair_of_item(actor, item)
+    case = item.case
+    errors = {}
+    if not description.strip():
+        errors["description"] = _("Bitte beschreiben Sie die Maßnahme.")
+    if due_date and due_date < item.conference.date:
+        errors["due_date"] = _("Das Fälligkeitsdatum liegt vor der Konferenz.")
+    if errors:
+        raise ValidationError(errors)
+    if not _brings_or_leads(case, organisation):
+        basis = _require_basis(case, organisation)
+        _participate(case, organisation, ParticipationReason.ACTION)
+        _share(actor, case, organisation, [Section.ACTIONS], basis)
+    action = Action.objects.create(
+        case=case,
+        agenda_item=item,
+        description=description,
+        organisation=organisation,
+        responsible_person=responsible_person,
+        due_date=due_date,
+    )
+    if due_date:
+        Deadline.objects.create(
+            case=case, kind=DeadlineKind.ACTION_DUE, organisation=organisation, due_date=due_date, action=action
+        )
+    record_audit(actor, "action.create", action, ["description", "organisation", "responsible_person", "due_date"])
+    _notify(
+        _org_staff(organisation.pk),
+        _("schutznetz: Neue Maßnahme für Ihre Organisation"),
+        reverse("cases:action_detail", args=[action.pk]),
+        _("In einer Fallkonferenz wurde Ihrer Organisation eine Maßnahme übertragen."),
+    )
+    return action
+
+
+@service
+def review_action(actor, item, action, review):
+    """Review of last time's action: done, circumstances changed, or not done."""
+    _require_chair_of_item(actor, item)
+    if action.case_id != item.case_id:
+        raise ValidationError(_("Die Maßnahme gehört nicht zu diesem Fall."))
+    if review not in ActionReview.values:
+        raise ValidationError({"review": _("Bitte wählen Sie ein Ergebnis der Überprüfung.")})
+    action.review = review
+    action.reviewed_in = item
+    fields = ["review", "reviewed_in"]
+    if review == ActionReview.DONE and action.status != ActionStatus.DONE:
+        action.status = ActionStatus.DONE
+        action.completed_on = action.completed_on or item.conference.date
+        fields += ["status", "completed_on"]
+    elif review == ActionReview.CHANGED:
+        action.status = ActionStatus.CANCELLED
+        fields.append("status")
+    action.save(update_fields=fields)
+    if not action.is_open:
+        Deadline.objects.filter(action=action, done_at__isnull=True).update(done_at=timezone.now())
+    record_audit(actor, "action.review", action, fields)
+    return action
+
+
+@service
+def update_action(actor, action, *, status, outcome=""):
+    _require(actor, "cases.update_action", action)
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Unbekannter Status.")})
+    fields = changed(action, {"status": status, "outcome": outcome})
+    if status == ActionStatus.DONE and action.completed_on is None:
+        action.completed_on = timezone.localdate()
+        fields.append("completed_on")
+    if fields:
+        action.save(update_fields=fields)
+        record_audit(actor, "action.update", action, fields)
+    if not action.is_open:
+        Deadline.objects.filter(action=action, done_at__isnull=True).update(done_at=timezone.now())
+    return action
+
+
+@service
+def mark_conference_held(actor, conference):
+    _require(actor, "cases.chair_conference", conference)
+    conference.status = ConferenceStatus.HELD
+    conference.save(update_fields=["status"])
+    record_audit(actor, "conference.held", conference, ["status"])
+    return conference
+
+
+# --- deadlines ---------------------------------------------------------------------------------------
+
+
+@service
+def add_deadline(actor, case, *, kind, due_date=None, ordered_on=None, application_filed_on=None,
+                 court_decision_on=None, organisation=None):  # fmt: skip
+    _require(actor, "cases.contribute", case)
+    _require_section(actor, case, Section.DEADLINES)
+    if kind not in DeadlineKind.values or kind == DeadlineKind.ACTION_DUE:
+        raise ValidationError({"kind": _("Bitte wählen Sie die Art der Frist.")})
+    if kind == DeadlineKind.RETURN_BAN:
+        if not ordered_on:
+            raise ValidationError({"ordered_on": _("Für ein Rückkehrverbot ist das Datum der Anordnung nötig.")})
+        due_date = return_ban_end(ordered_on, application_filed_on, court_decision_on)
+    elif not due_date:
+        raise ValidationError({"due_date": _("Bitte geben Sie das Datum der Frist an.")})
+    deadline = Deadline.objects.create(
+        case=case,
+        kind=kind,
+        organisation=organisation or actor.organisation,
+        due_date=due_date,
+        ordered_on=ordered_on if kind == DeadlineKind.RETURN_BAN else None,
+        application_filed_on=application_filed_on if kind == DeadlineKind.RETURN_BAN else None,
+        court_decision_on=court_decision_on if kind == DeadlineKind.RETURN_BAN else None,
+    )
+    record_audit(actor, "deadline.create", deadline, ["kind", "due_date"])
+    return deadline
+
+
+@service
+def update_return_ban(actor, deadline, *, application_filed_on=None, court_decision_on=None):
+    _require(actor, "cases.contribute", deadline.case)
+    if deadline.kind != DeadlineKind.RETURN_BAN:
+        raise ValidationError(_("Nur ein Rückkehrverbot kann so verlängert werden."))
+    deadline.application_filed_on = application_filed_on
+    deadline.court_decision_on = court_decision_on
+    deadline.due_date = return_ban_end(deadline.ordered_on, application_filed_on, court_decision_on)
+    deadline.save(update_fields=["application_filed_on", "court_decision_on", "due_date"])
+    record_audit(actor, "deadline.return_ban", deadline, ["application_filed_on", "court_decision_on", "due_date"])
+    return deadline
+
+
+@service
+def complete_deadline(actor, deadline):
+    _require(actor, "cases.contribute", deadline.case)
+    deadline.done_at = timezone.now()
+    deadline.save(update_fields=["done_at"])
+    record_audit(actor, "deadline.done", deadline, ["done_at"])
+    return deadline
+
+
+# --- closing, legal hold, retention ------------------------------------------------------------------
+
+
+@service
+def close_case(actor, case, reason, now=None):
+    _require(actor, "cases.manage_case", case)
+    if reason not in CloseReason.values:
+        raise ValidationError({"reason": _("Zum Abschluss eines Falls ist ein Grund anzugeben.")})
+    case.status = CaseStatus.CLOSED
+    case.close_reason = reason
+    case.closed_at = now or timezone.now()
+    case.proposed_at = None
+    case.save(update_fields=["status", "close_reason", "closed_at", "proposed_at"])
+    Deadline.objects.filter(case=case, done_at__isnull=True).update(done_at=case.closed_at)
+    record_audit(actor, "case.close", case, ["status", "close_reason", "closed_at"])
+    return case
+
+
+@service
+def set_legal_hold(actor, case, hold, reason=""):
+    if actor is None or not (actor.has_role(Role.DATENSCHUTZ) or actor.has_perm("cases.access_report", case)):
+        raise PermissionDenied(_("Dazu sind Sie nicht berechtigt."))
+    if hold and not reason.strip():
+        raise ValidationError({"legal_hold_reason": _("Bitte begründen Sie die Löschsperre.")})
+    case.legal_hold = hold
+    case.legal_hold_reason = reason.strip() if hold else ""
+    case.save(update_fields=["legal_hold", "legal_hold_reason"])
+    record_audit(actor, "case.legal_hold", case, ["legal_hold", "legal_hold_reason"])
+    return case
+
+
+def erase_identity(case, now=None):
+    """Erase identities and free text; keep what anonymous statistics need. Called by retention."""
+    Person.objects.filter(case=case).update(
+        first_name="", last_name="", aliases="", date_of_birth=None, address="", phone="", school_or_kita="",
+        notes="", identity_index="",
+    )  # fmt: skip
+    ChronologyEntry.objects.filter(case=case).update(text="–")
+    CaseNote.objects.filter(case=case).update(text="–")
+    LegalBasis.objects.filter(case=case).update(consent_scope="", consent_given_by="", justification="")
+    RiskAssessment.objects.filter(case=case).update(judgement_reason="")
+    AgendaItem.objects.filter(case=case).update(decisions="")
+    Action.objects.filter(case=case).update(description="–", outcome="", responsible_person="")
+    case.identity_erased_at = now or timezone.now()
+    case.save(update_fields=["identity_erased_at"])
+
+
+def retention_cutoff(now=None):
+    return (now or timezone.now()) - timedelta(days=settings.SCHUTZNETZ_CASE_RETENTION_DAYS)
+
+
+def organisation_choices():
+    return Organisation.objects.filter(is_active=True).order_by("name")

@@ -1,0 +1,126 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schutznetz.directory import hsds, taxonomy
+from schutznetz.directory.models import Appointment, Municipality, Provider
+
+
+class FinderForm(forms.Form):
+    """The help finder's GET form (only used to render; parsing is queries.FinderParams)."""
+
+    q = forms.CharField(label=_("Suchbegriff"), required=False, max_length=200)
+    ort = forms.CharField(label=_("Ort oder Postleitzahl"), required=False, max_length=100)
+    art = forms.ChoiceField(label=_("Art der Hilfe"), required=False)
+    zielgruppe = forms.ChoiceField(label=_("Für wen"), required=False)
+    sprache = forms.ChoiceField(label=_("Sprache"), required=False)
+    barrierefrei = forms.BooleanField(label=_("nur barrierefreie Angebote"), required=False)
+    jetzt_offen = forms.BooleanField(label=_("jetzt erreichbar"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("alle"))]
+        self.fields["art"].choices = everything + list(taxonomy.KINDS.items())
+        self.fields["zielgruppe"].choices = everything + list(taxonomy.TARGET_GROUPS.items())
+        self.fields["sprache"].choices = everything + sorted(taxonomy.LANGUAGES.items(), key=lambda kv: str(kv[1]))
+        self.fields["ort"].widget.attrs.update({"list": "orte", "autocomplete": "off"})
+        self.fields["q"].widget.attrs.update({"autocomplete": "off"})
+
+
+def _municipality_choices():
+    return [(m.slug, m.name) for m in Municipality.objects.order_by("name")]
+
+
+class OfferForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Träger"), queryset=Provider.objects.none())
+    name = forms.CharField(label=_("Name des Angebots"), max_length=200)
+    description = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    kinds = forms.MultipleChoiceField(label=_("Arten von Hilfe"), choices=list(taxonomy.KINDS.items()), widget=forms.CheckboxSelectMultiple)
+    target_groups = forms.MultipleChoiceField(
+        label=_("Zielgruppen"), choices=list(taxonomy.TARGET_GROUPS.items()), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Sprachen"), choices=list(taxonomy.LANGUAGES.items()), widget=forms.CheckboxSelectMultiple, initial=["de"]
+    )
+    phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
+    phone_description = forms.CharField(label=_("Hinweis zum Telefon"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    municipality = forms.ChoiceField(label=_("Gemeinde"))
+    address_protected = forms.BooleanField(
+        label=_("Adresse geschützt"), required=False, help_text=_("Für Frauenhäuser immer: die Adresse wird nie öffentlich gezeigt.")
+    )
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("PLZ"), max_length=10, required=False)
+    service_area = forms.MultipleChoiceField(label=_("Zuständig auch für"), widget=forms.CheckboxSelectMultiple, required=False)
+    serves_everywhere = forms.BooleanField(label=_("für das ganze Gebiet oder bundesweit"), required=False)
+    opening_hours = forms.CharField(
+        label=_("Öffnungszeiten"), required=False, max_length=300, help_text=_("z. B. Mo-Fr 09:00-12:00, Di 14:00-17:00")
+    )
+    opening_hours_text = forms.CharField(label=_("Hinweis zu Öffnungszeiten"), required=False, max_length=300)
+    is_24_7 = forms.BooleanField(label=_("rund um die Uhr erreichbar"), required=False)
+    anonymous = forms.BooleanField(label=_("anonym möglich"), required=False)
+    free_of_charge = forms.BooleanField(label=_("kostenlos"), required=False, initial=True)
+    fees_description = forms.CharField(label=_("Kosten"), max_length=300, required=False)
+    appointment = forms.ChoiceField(label=_("Termin"), choices=Appointment.choices, initial=Appointment.OPTIONAL)
+    step_free = forms.BooleanField(label=_("stufenlos erreichbar"), required=False)
+    sign_language = forms.BooleanField(label=_("Gebärdensprache"), required=False)
+    easy_language = forms.BooleanField(label=_("Leichte Sprache"), required=False)
+    accessibility_description = forms.CharField(label=_("Barrierefreiheit (Hinweis)"), max_length=300, required=False)
+    family_places = forms.IntegerField(label=_("Familienplätze (Frauenhaus)"), min_value=0, required=False)
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _municipality_choices()
+        self.fields["municipality"].choices = choices
+        self.fields["service_area"].choices = choices
+        if providers is None:
+            del self.fields["provider"]
+        else:
+            self.fields["provider"].queryset = providers
+
+    def clean_opening_hours(self):
+        checker = hsds._Checker(_("Öffnungszeiten"))
+        schedules = hsds.parse_opening_hours(checker, self.cleaned_data["opening_hours"])
+        if checker.errors:
+            raise forms.ValidationError([e.split(": ", 1)[-1] for e in checker.errors])
+        self.cleaned_data["schedules"] = schedules
+        return self.cleaned_data["opening_hours"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "frauenhaus" in cleaned.get("kinds", []):
+            cleaned["address_protected"] = True
+        if not cleaned.get("phone") and not cleaned.get("email") and not cleaned.get("website"):
+            self.add_error("phone", _("Bitte mindestens Telefon, E-Mail oder Website angeben."))
+        return cleaned
+
+    def offer_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("provider", "opening_hours")}
+        data["schedules"] = self.cleaned_data.get("schedules", [])
+        data["email"] = data.get("email") or ""
+        data["website"] = data.get("website") or ""
+        return data
+
+    @classmethod
+    def initial_from(cls, offer):
+        from schutznetz.directory.services import offer_data
+
+        data = offer_data(offer)
+        data["opening_hours"] = hsds.csv_row(offer)[15]
+        return data
+
+
+class ShelterReportForm(forms.Form):
+    free_places = forms.IntegerField(label=_("Freie Plätze jetzt"), min_value=0, max_value=500)
+    children_allowed = forms.BooleanField(label=_("Kinder können mitkommen"), required=False, initial=True)
+    child_places = forms.IntegerField(label=_("davon Plätze für Kinder"), min_value=0, max_value=500, required=False, initial=0)
+    languages = forms.CharField(label=_("Sprachen im Team"), max_length=200, required=False, help_text=_("z. B. Deutsch, Türkisch, Englisch"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("free_places", "child_places"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+
+class RejectForm(forms.Form):
+    review_note = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,54 @@
+"""Apply validated import items: all or nothing, matching offers and providers on HSDS ids."""
+
+from django.db import transaction
+
+from schutznetz.core.progress import progress
+from schutznetz.core.services import record_audit
+from schutznetz.directory import hsds, services
+from schutznetz.directory.models import Offer, Provider
+
+
+def parse_file(path_or_name, text):
+    name = str(path_or_name).lower()
+    if name.endswith(".csv"):
+        return hsds.parse_csv(text)
+    if name.endswith(".json"):
+        return hsds.parse_hsds(text)
+    stripped = text.lstrip("\ufeff").lstrip()
+    return hsds.parse_hsds(text) if stripped[:1] in "[{" else hsds.parse_csv(text)
+
+
+@transaction.atomic
+def import_items(actor, items, dry_run=False, show_progress=True):
+    """Create or update every item; returns (created, updated). Nothing is written on dry runs."""
+    created = updated = 0
+    providers = {}
+    for item in progress(items, total=len(items), description="Import", disable=None if show_progress else True):
+        key = item.provider["hsds_id"]
+        provider = providers.get(key) or Provider.objects.filter(hsds_id=key).first()
+        provider_data = {k: v for k, v in item.provider.items() if k != "hsds_id"}
+        if provider is None:
+            provider = services.save_provider(actor, hsds_id=key, **provider_data)
+        else:
+            provider_data.setdefault("organisation", provider.organisation)
+            for optional in ("description", "email", "website"):
+                provider_data.setdefault(optional, getattr(provider, optional))
+            provider = services.save_provider(actor, provider=provider, **provider_data)
+        providers[key] = provider
+        offer = Offer.objects.filter(hsds_id=item.offer_id).first()
+        if offer is None:
+            offer = services.create_offer(actor, provider, item.data, hsds_id=item.offer_id)
+            created += 1
+        else:
+            if offer.provider_id != provider.pk:
+                offer.provider = provider
+                offer.save(update_fields=["provider"])
+            services.update_offer(actor, offer, item.data)
+            updated += 1
+        if item.verified_at and offer.verified_at != item.verified_at:
+            offer.verified_at = item.verified_at
+            offer.save(update_fields=["verified_at"])
+    record_audit(actor, "directory.import", None, ["created", "updated"])
+    if dry_run:
+        transaction.set_rollback(True)
+    return created, updated

@@ -1,0 +1,294 @@
+"""Every read of the directory: public (approved, active offers) and staff (scoped to the user)."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schutznetz.accounts.models import Role
+from schutznetz.core.access import get_scoped_or_404
+from schutznetz.directory import search, taxonomy
+from schutznetz.directory.models import (
+    Municipality,
+    Offer,
+    OfferRevision,
+    OfferStatus,
+    RevisionStatus,
+    Schedule,
+    SearchWord,
+    ShelterReport,
+)
+from schutznetz.directory.regions import bounding_box, haversine_km
+
+DEFAULT_RADIUS_KM = 30
+MAX_CANDIDATES = 2000
+PAGE_SIZE = 20
+SHELTER_REPORT_MAX_AGE = timedelta(hours=24)
+
+
+# --- Public -----------------------------------------------------------------
+
+
+def public_offers():
+    return Offer.objects.filter(is_published=True, status=OfferStatus.ACTIVE)
+
+
+def public_offer_or_404(hsds_id):
+    return get_scoped_or_404(
+        public_offers().select_related("provider", "municipality").prefetch_related("schedules"), hsds_id=hsds_id
+    )
+
+
+def resolve_place(text):
+    """A municipality by name, slug or postcode (e.g. "Lippstadt", "lippstadt", "59555")."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return Municipality.objects.filter(postcodes__contains=text).order_by("name").first()
+    found = Municipality.objects.filter(Q(name__iexact=text) | Q(slug=search.normalise(text).replace(" ", "-"))).first()
+    if found is None:
+        # Case-insensitive match of non-ASCII names does not work on SQLite: compare normalised names.
+        wanted = search.normalise(text)
+        for municipality in Municipality.objects.only("name", "slug"):
+            if search.normalise(municipality.name) == wanted:
+                return Municipality.objects.get(pk=municipality.pk)
+    return found
+
+
+@dataclass
+class FinderParams:
+    q: str = ""
+    ort: str = ""
+    art: str = ""
+    zielgruppe: str = ""
+    sprache: str = ""
+    barrierefrei: bool = False
+    jetzt_offen: bool = False
+    umkreis: int = DEFAULT_RADIUS_KM
+    seite: int = 1
+    problems: list = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, data):
+        params = cls()
+        params.q = (data.get("q") or "").strip()[:200]
+        params.ort = (data.get("ort") or "").strip()[:100]
+        for name, allowed, label in (
+            ("art", taxonomy.KINDS, _("Art der Hilfe")),
+            ("zielgruppe", taxonomy.TARGET_GROUPS, _("Zielgruppe")),
+            ("sprache", taxonomy.LANGUAGES, _("Sprache")),
+        ):
+            value = (data.get(name) or "").strip()
+            if value and value not in allowed:
+                params.problems.append(_("%(field)s: „%(value)s“ ist unbekannt und wurde ignoriert.") % {"field": label, "value": value})
+                value = ""
+            setattr(params, name, value)
+        params.barrierefrei = data.get("barrierefrei") in ("1", "true", "on", "ja")
+        params.jetzt_offen = data.get("jetzt_offen") in ("1", "true", "on", "ja")
+        for name, low, high, default in (("umkreis", 1, 500, DEFAULT_RADIUS_KM), ("seite", 1, 1000, 1)):
+            try:
+                setattr(params, name, min(max(int(data.get(name) or default), low), high))
+            except ValueError:
+                setattr(params, name, default)
+        return params
+
+    def filters(self):
+        return {
+            "art": self.art,
+            "zielgruppe": self.zielgruppe,
+            "sprache": self.sprache,
+            "barrierefrei": self.barrierefrei,
+            "jetzt_offen": self.jetzt_offen,
+        }
+
+    @property
+    def is_empty(self):
+        return not (self.q or self.ort or any(self.filters().values()))
+
+
+def open_now_condition(now=None):
+    local = timezone.localtime(now or timezone.now())
+    open_schedule = Schedule.objects.filter(
+        offer=OuterRef("pk"), weekday=local.weekday(), opens_at__lte=local.time(), closes_at__gt=local.time()
+    )
+    return Q(is_24_7=True) | Q(Exists(open_schedule))
+
+
+def fuzzy_words(token):
+    """Vocabulary words that look like a mistyped token (trigram on PostgreSQL, difflib on SQLite)."""
+    if len(token) < 5:
+        return []
+    words = SearchWord.objects.all()
+    if connection.vendor == "postgresql":
+        words = words.annotate(similarity=TrigramSimilarity("word", token)).filter(similarity__gte=0.3)
+        words = words.order_by("-similarity")[:200]
+    else:
+        words = words.annotate(length=Length("word")).filter(length__gte=len(token) - 2, length__lte=len(token) + 2)
+    return search.fuzzy_candidates(token, words.values_list("word", flat=True))
+
+
+def text_condition(token):
+    condition = Q(search_text__contains=search.token_sql_needle(token))
+    if connection.vendor == "postgresql":
+        condition |= Q(
+            RawSQL(
+                "to_tsvector('german', directory_offer.search_text) @@ plainto_tsquery('german', %s)",
+                [token],
+                output_field=BooleanField(),
+            )
+        )
+    for word in fuzzy_words(token):
+        condition |= Q(search_text__contains=f" {word} ")
+    return condition
+
+
+def filtered_offers(params, place=None, now=None):
+    """Public offers narrowed in SQL by every filter (the retrieval step)."""
+    offers = public_offers()
+    if params.art:
+        offers = offers.filter(kinds__contains=f"|{params.art}|")
+    if params.zielgruppe:
+        offers = offers.filter(target_groups__contains=f"|{params.zielgruppe}|")
+    if params.sprache:
+        offers = offers.filter(languages__contains=f"|{params.sprache}|")
+    if params.barrierefrei:
+        offers = offers.filter(Q(step_free=True) | Q(sign_language=True) | Q(easy_language=True))
+    if params.jetzt_offen:
+        offers = offers.filter(open_now_condition(now))
+    if place is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, params.umkreis)
+        offers = offers.filter(
+            Q(municipality=place)
+            | Q(service_area__contains=f"|{place.slug}|")
+            | Q(serves_everywhere=True)
+            | Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
+        )
+    for token in search.tokens(params.q):
+        offers = offers.filter(text_condition(token))
+    return offers
+
+
+@dataclass
+class FinderResult:
+    params: FinderParams
+    place: object
+    results: list
+    total: int
+    page: int
+    has_next: bool
+    problems: list
+
+
+def ranked_offers(params, now=None):
+    """(place, ranked results, problems) for the finder's parameters."""
+    place = resolve_place(params.ort) if params.ort else None
+    problems = list(params.problems)
+    if params.ort and place is None:
+        problems.append(_("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort})
+    candidates = list(
+        filtered_offers(params, place, now)
+        .select_related("provider", "municipality")
+        .defer("description", "provider__description")
+        .order_by("pk")[:MAX_CANDIDATES]
+    )
+
+    def distance(offer):
+        if offer.latitude is None or offer.longitude is None:
+            return None
+        return haversine_km(place.latitude, place.longitude, offer.latitude, offer.longitude)
+
+    ranked = search.rank(
+        candidates, search.tokens(params.q), place, params.filters(), params.umkreis, distance if place else None
+    )
+    return place, ranked, problems
+
+
+def find_offers(params, now=None):
+    place, ranked, problems = ranked_offers(params, now)
+    start = (params.seite - 1) * PAGE_SIZE
+    page = ranked[start : start + PAGE_SIZE]
+    attach_shelter_lights([r.offer for r in page], now)
+    return FinderResult(params, place, page, len(ranked), params.seite, len(ranked) > start + PAGE_SIZE, problems)
+
+
+# --- Shelter availability --------------------------------------------------
+
+
+def traffic_light(report, now=None):
+    """green: places free; red: no admission now; grey: no report for 24 hours ("bitte anrufen")."""
+    now = now or timezone.now()
+    if report is None or now - report.reported_at > SHELTER_REPORT_MAX_AGE:
+        return "grey"
+    return "green" if report.free_places > 0 else "red"
+
+
+def latest_reports(offer_ids):
+    latest = {}
+    for report in ShelterReport.objects.filter(offer_id__in=list(offer_ids)).order_by("offer_id", "-reported_at"):
+        latest.setdefault(report.offer_id, report)
+    return latest
+
+
+def attach_shelter_lights(offers, now=None):
+    shelters = [o for o in offers if o.is_shelter]
+    reports = latest_reports(o.pk for o in shelters) if shelters else {}
+    for offer in shelters:
+        offer.latest_report = reports.get(offer.pk)
+        offer.light = traffic_light(offer.latest_report, now)
+    return offers
+
+
+def shelter_overview(user, now=None):
+    """All shelters in the county for professionals (Fachkraft, Koordination, Moderation)."""
+    if not user.has_perm("directory.view_shelter_overview"):
+        return []
+    shelters = list(public_offers().filter(kinds__contains="|frauenhaus|").select_related("municipality"))
+    return attach_shelter_lights(shelters, now)
+
+
+def shelter_history(offer, limit=50):
+    return list(offer.shelter_reports.select_related("reported_by")[:limit])
+
+
+# --- Staff ----------------------------------------------------------------
+
+
+def editable_offers(user):
+    """Offers the user may edit: all for Koordination, own organisation's for Anbieter."""
+    offers = Offer.objects.select_related("provider", "municipality")
+    if user.has_role(Role.KOORDINATION):
+        return offers
+    if user.has_role(Role.ANBIETER) and user.organisation_id:
+        return offers.filter(provider__organisation_id=user.organisation_id)
+    return offers.none()
+
+
+def editable_offer_or_404(user, pk):
+    return get_scoped_or_404(editable_offers(user), pk=pk)
+
+
+def pending_revisions(user):
+    if not user.has_perm("directory.review_offers"):
+        return OfferRevision.objects.none()
+    return OfferRevision.objects.filter(status=RevisionStatus.PENDING).select_related("offer", "submitted_by")
+
+
+def pending_revision_or_404(user, pk):
+    return get_scoped_or_404(pending_revisions(user), pk=pk)
+
+
+def reportable_shelters(user):
+    return editable_offers(user).filter(kinds__contains="|frauenhaus|")
+
+
+def offers_due_for_verification(today=None, months=6):
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=round(months * 30.44))
+    return Offer.objects.filter(status=OfferStatus.ACTIVE).filter(Q(verified_at__isnull=True) | Q(verified_at__lte=cutoff))

@@ -1,0 +1,324 @@
+"""Every write to the directory: one transaction and one audit entry each."""
+
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schutznetz.accounts.models import Role, User
+from schutznetz.core.services import changed, record_audit, service
+from schutznetz.directory import search, taxonomy
+from schutznetz.directory.models import (
+    Municipality,
+    Offer,
+    OfferRevision,
+    Provider,
+    RevisionStatus,
+    Schedule,
+    SearchWord,
+    ShelterReport,
+)
+
+# Plain fields copied from a data dict onto an Offer.
+PLAIN_FIELDS = [
+    "name", "description", "status", "anonymous", "free_of_charge", "appointment", "step_free",
+    "sign_language", "easy_language", "is_24_7", "phone", "phone_description", "email", "website",
+    "address_protected", "street", "postal_code", "city", "serves_everywhere", "opening_hours_text",
+    "fees_description", "accessibility_description", "family_places", "latitude", "longitude", "is_fictional",
+]  # fmt: skip
+CODE_FIELDS = ["kinds", "target_groups", "languages", "service_area"]
+REVIEW_INTERVAL_DAYS = 182
+REMINDER_REPEAT_DAYS = 30
+
+
+def offer_data(offer):
+    """The editable state of an offer as JSON-serialisable data (what a revision stores)."""
+    data = {name: getattr(offer, name) for name in PLAIN_FIELDS}
+    for name in CODE_FIELDS:
+        data[name] = taxonomy.split_codes(getattr(offer, name))
+    data["municipality"] = offer.municipality.slug if offer.municipality_id else ""
+    data["schedules"] = (
+        [[s.weekday, s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M")] for s in offer.schedules.all()]
+        if offer.pk
+        else []
+    )
+    return data
+
+
+def _parse_time(value):
+    hours, minutes = str(value).split(":")[:2]
+    return time(int(hours), int(minutes))
+
+
+def _apply(offer, data):
+    """Set ``data`` on ``offer`` (saved), replace its schedules, refresh search text; changed field names."""
+    values = {name: data[name] for name in PLAIN_FIELDS if name in data}
+    for name in CODE_FIELDS:
+        if name in data:
+            values[name] = taxonomy.join_codes(data[name])
+    if "municipality" in data:
+        municipality = Municipality.objects.filter(slug=data["municipality"]).first() if data["municipality"] else None
+        values["municipality"] = municipality
+        if municipality and values.get("latitude", offer.latitude) is None:
+            values["latitude"], values["longitude"] = municipality.latitude, municipality.longitude
+    if any(k in values for k in ("kinds",)) and "frauenhaus" in taxonomy.split_codes(values["kinds"]):
+        values["address_protected"] = True  # shelters: always protected
+    if values.get("address_protected", offer.address_protected):
+        # A protected offer's position is its municipality's centre, never the house.
+        municipality = values.get("municipality", offer.municipality)
+        if municipality is not None:
+            values["latitude"], values["longitude"] = municipality.latitude, municipality.longitude
+    fields = changed(offer, values) if offer.pk else list(values)
+    if not offer.pk:
+        for name, value in values.items():
+            setattr(offer, name, value)
+    offer.search_text = search.build_search_text(offer, offer.provider.name)
+    offer.full_clean(exclude=["provider", "search_text", "hsds_id"])
+    offer.save()
+    if "schedules" in data:
+        new = sorted((int(d), _parse_time(o), _parse_time(c)) for d, o, c in data["schedules"])
+        old = sorted((s.weekday, s.opens_at, s.closes_at) for s in offer.schedules.all())
+        if new != old:
+            offer.schedules.all().delete()
+            Schedule.objects.bulk_create([Schedule(offer=offer, weekday=d, opens_at=o, closes_at=c) for d, o, c in new])
+            fields.append("schedules")
+    remember_words([offer.search_text])
+    return fields
+
+
+def remember_words(search_texts):
+    words = set()
+    for text in search_texts:
+        words |= search.vocabulary(text)
+    words = {w[:80] for w in words}
+    if words:
+        existing = set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+        SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words - existing)], ignore_conflicts=True)
+
+
+def refresh_search_index(offers=None, batch_size=1000):
+    """Recompute ``search_text`` (after bulk loads or a taxonomy change) and the vocabulary."""
+    offers = offers if offers is not None else Offer.objects.select_related("provider", "municipality")
+    batch = []
+    for offer in offers.iterator(chunk_size=batch_size):
+        offer.search_text = search.build_search_text(offer, offer.provider.name)
+        batch.append(offer)
+        if len(batch) >= batch_size:
+            Offer.objects.bulk_update(batch, ["search_text"])
+            remember_words(o.search_text for o in batch)
+            batch = []
+    if batch:
+        Offer.objects.bulk_update(batch, ["search_text"])
+        remember_words(o.search_text for o in batch)
+
+
+def may_edit(user, offer_or_provider):
+    provider = getattr(offer_or_provider, "provider", offer_or_provider)
+    return user.has_perm("directory.edit_offer", provider)
+
+
+@service
+def save_provider(actor, *, name, description="", email="", website="", organisation=None, provider=None, hsds_id=None):
+    data = {"name": name, "description": description, "email": email, "website": website, "organisation": organisation}
+    if provider is None:
+        provider = Provider(**data)
+        if hsds_id:
+            provider.hsds_id = hsds_id
+        provider.save()
+        record_audit(actor, "directory.provider.create", provider, data.keys())
+    else:
+        fields = changed(provider, data)
+        if fields:
+            provider.save(update_fields=fields)
+            record_audit(actor, "directory.provider.update", provider, fields)
+    return provider
+
+
+@service
+def create_offer(actor, provider, data, hsds_id=None, publish=None):
+    """A new offer: published at once by Koordination (or the system), else waiting for review."""
+    if actor is not None and not may_edit(actor, provider):
+        raise PermissionDenied(_("Sie dürfen für diesen Träger keine Angebote anlegen."))
+    direct = actor is None or actor.has_perm("directory.review_offers")
+    offer = Offer(provider=provider)
+    if hsds_id:
+        offer.hsds_id = hsds_id
+    fields = _apply(offer, data)
+    if direct and publish is not False:
+        offer.is_published = True
+        offer.verified_at = offer.verified_at or timezone.localdate()
+        offer.save(update_fields=["is_published", "verified_at"])
+        record_audit(actor, "directory.offer.create", offer, fields)
+    else:
+        OfferRevision.objects.create(offer=offer, data=offer_data(offer), submitted_by=actor)
+        record_audit(actor, "directory.offer.propose", offer, fields)
+    return offer
+
+
+@service
+def update_offer(actor, offer, data):
+    """Koordination changes an offer directly; Anbieter changes wait for review as a revision.
+
+    Returns the revision for a proposed change, or None when applied directly.
+    """
+    if actor is not None and not may_edit(actor, offer):
+        raise PermissionDenied(_("Sie dürfen dieses Angebot nicht bearbeiten."))
+    if actor is None or actor.has_perm("directory.review_offers"):
+        fields = _apply(offer, data)
+        if fields:
+            record_audit(actor, "directory.offer.update", offer, fields)
+        return None
+    proposed = offer_data(offer)
+    proposed.update(data)
+    names = sorted(k for k, v in proposed.items() if offer_data(offer).get(k) != v)
+    if not names:
+        return None
+    revision = OfferRevision.objects.filter(offer=offer, status=RevisionStatus.PENDING).first()
+    if revision is None:
+        revision = OfferRevision.objects.create(offer=offer, data=proposed, submitted_by=actor)
+    else:
+        revision.data, revision.submitted_by, revision.submitted_at = proposed, actor, timezone.now()
+        revision.save()
+    record_audit(actor, "directory.offer.propose", offer, names)
+    return revision
+
+
+def revision_changes(revision):
+    """[(field, old, new)] between the public state and a revision."""
+    current = offer_data(revision.offer)
+    return [(k, current.get(k), v) for k, v in revision.data.items() if current.get(k) != v]
+
+
+@service
+def approve_revision(actor, revision):
+    if not actor.has_perm("directory.review_offers"):
+        raise PermissionDenied(_("Nur die Koordination gibt Änderungen frei."))
+    if revision.status != RevisionStatus.PENDING:
+        raise ValidationError(_("Diese Änderung wurde schon bearbeitet."))
+    offer = revision.offer
+    fields = _apply(offer, revision.data)
+    offer.is_published = True
+    offer.verified_at = timezone.localdate()
+    offer.save(update_fields=["is_published", "verified_at"])
+    revision.status, revision.reviewed_by, revision.reviewed_at = RevisionStatus.APPROVED, actor, timezone.now()
+    revision.save()
+    record_audit(actor, "directory.offer.approve", offer, fields + ["is_published"])
+    return offer
+
+
+@service
+def reject_revision(actor, revision, reason):
+    if not actor.has_perm("directory.review_offers"):
+        raise PermissionDenied(_("Nur die Koordination lehnt Änderungen ab."))
+    if not (reason or "").strip():
+        raise ValidationError({"review_note": _("Bitte geben Sie eine Begründung an.")})
+    revision.status, revision.reviewed_by, revision.reviewed_at = RevisionStatus.REJECTED, actor, timezone.now()
+    revision.review_note = reason.strip()
+    revision.save()
+    record_audit(actor, "directory.offer.reject", revision.offer, ["status", "review_note"])
+    return revision
+
+
+@service
+def verify_offer(actor, offer):
+    """The editor confirms the offer's details are current."""
+    if not may_edit(actor, offer):
+        raise PermissionDenied(_("Sie dürfen dieses Angebot nicht bestätigen."))
+    offer.verified_at = timezone.localdate()
+    offer.reminder_sent_at = None
+    offer.save(update_fields=["verified_at", "reminder_sent_at"])
+    record_audit(actor, "directory.offer.verify", offer, ["verified_at"])
+    return offer
+
+
+@service
+def report_shelter_places(actor, offer, *, free_places, children_allowed, child_places=0, languages=""):
+    if not offer.is_shelter:
+        raise ValidationError(_("Nur Frauenhäuser melden freie Plätze."))
+    if not (actor.has_perm("directory.report_shelter", offer.provider)):
+        raise PermissionDenied(_("Sie dürfen für dieses Frauenhaus keine Plätze melden."))
+    if free_places < 0 or child_places < 0:
+        raise ValidationError(_("Die Zahl der Plätze darf nicht negativ sein."))
+    if not children_allowed:
+        child_places = 0
+    report = ShelterReport.objects.create(
+        offer=offer,
+        free_places=free_places,
+        children_allowed=children_allowed,
+        child_places=child_places,
+        languages=languages.strip()[:200],
+        reported_by=actor,
+    )
+    record_audit(actor, "directory.shelter.report", offer, ["free_places", "children_allowed", "child_places", "languages"])
+    return report
+
+
+def reminder_recipients(offer):
+    if offer.provider.organisation_id:
+        users = User.objects.filter(
+            organisation_id=offer.provider.organisation_id, is_active=True, role_assignments__role=Role.ANBIETER
+        )
+        if users.exists():
+            return list(users.exclude(email=""))
+    return list(User.objects.filter(is_active=True, role_assignments__role=Role.KOORDINATION).exclude(email=""))
+
+
+@service
+def send_verification_reminders(now=None):
+    """Mail the editors of every offer not verified for 6 months (again after 30 days at most)."""
+    from schutznetz.directory.queries import offers_due_for_verification
+
+    now = now or timezone.now()
+    due = offers_due_for_verification(timezone.localdate(now)).filter(
+        Q(reminder_sent_at__isnull=True) | Q(reminder_sent_at__lte=now - timedelta(days=REMINDER_REPEAT_DAYS))
+    )
+    sent = 0
+    for offer in due.select_related("provider"):
+        recipients = reminder_recipients(offer)
+        if recipients:
+            link = settings.SCHUTZNETZ_SITE_URL + reverse("directory:staff_offer_edit", args=[offer.pk])
+            send_mail(
+                _("Bitte prüfen: %(name)s") % {"name": offer.name},
+                _(
+                    "Das Angebot „%(name)s“ wurde seit mehr als sechs Monaten nicht bestätigt.\n"
+                    "Bitte prüfen Sie die Angaben und bestätigen Sie sie hier:\n%(link)s\n"
+                )
+                % {"name": offer.name, "link": link},
+                None,
+                sorted({u.email for u in recipients}),
+            )
+            sent += 1
+        offer.reminder_sent_at = now
+        offer.save(update_fields=["reminder_sent_at"])
+        record_audit(None, "directory.offer.remind", offer, ["reminder_sent_at"])
+    return sent
+
+
+@service
+def load_region(actor, region_name, rows):
+    """Replace the municipalities by ``rows`` (regions.RegionRow); keeps offers' links by name."""
+    from schutznetz.directory.regions import region_slug
+
+    keep = {}
+    for row in rows:
+        slug = region_slug(row.name)
+        values = {
+            "region": region_name,
+            "name": row.name,
+            "kind": row.kind,
+            "population": row.population,
+            "women_share": row.women_share,
+            "latitude": row.lat,
+            "longitude": row.lon,
+            "postcodes": row.postcodes,
+        }
+        municipality, _created = Municipality.objects.update_or_create(slug=slug, defaults=values)
+        keep[slug] = municipality
+    Municipality.objects.exclude(slug__in=keep).delete()
+    record_audit(actor, "directory.region.load", None, ["municipalities"])
+    return len(keep)

@@ -1,0 +1,62 @@
+import itertools
+
+import pytest
+
+from schutznetz.accounts.models import OrganisationKind, Role
+from schutznetz.directory import services
+from schutznetz.testing.factories import make_organisation, make_user
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_offer(db):
+    """Create a published offer through the service layer (as the system)."""
+
+    def build(name=None, kinds=("frauenberatung",), municipality="soest", provider=None, **data):
+        number = next(_numbers)
+        provider = provider or services.save_provider(None, name=f"Träger {number}")
+        values = {
+            "name": name or f"Angebot {number}",
+            "kinds": list(kinds),
+            "target_groups": list(data.pop("target_groups", ["frauen"])),
+            "languages": list(data.pop("languages", ["de"])),
+            "municipality": municipality,
+            "phone": data.pop("phone", "02921 0000"),
+            "street": data.pop("street", "Teststraße 1"),
+            "postal_code": data.pop("postal_code", "59494"),
+            **data,
+        }
+        return services.create_offer(None, provider, values)
+
+    return build
+
+
+@pytest.fixture
+def koordination(db):
+    org = make_organisation("Koordinierung Test", kind=OrganisationKind.KOORDINATION)
+    return make_user("koord", organisation=org, roles=[Role.KOORDINATION], email="koord@example.org")
+
+
+@pytest.fixture
+def shelter_org(db):
+    return make_organisation("Frauenhaus Test", kind=OrganisationKind.FRAUENHAUS)
+
+
+@pytest.fixture
+def anbieter(shelter_org):
+    return make_user("anbieterin", organisation=shelter_org, roles=[Role.ANBIETER], email="haus@example.org")
+
+
+@pytest.fixture
+def shelter(make_offer, shelter_org):
+    provider = services.save_provider(None, name="Frauenhaus Test e. V.", organisation=shelter_org)
+    return make_offer(
+        "Frauenhaus Teststadt",
+        kinds=["frauenhaus"],
+        provider=provider,
+        street="Geheimweg 13",
+        postal_code="59494",
+        family_places=8,
+        phone="02921 123456",
+    )

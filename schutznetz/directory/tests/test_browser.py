@@ -1,0 +1,67 @@
+"""Browser flows: finding help in Lippstadt in Turkish, leaving by the quick exit; axe on every finder page."""
+
+import re
+
+import pytest
+
+from schutznetz.testing.axe import assert_no_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def scenario(make_offer, shelter):
+    make_offer("Frauenberatung Soest", kinds=["frauenberatung"], municipality="soest")
+    make_offer("Beratung auf Deutsch", kinds=["fachberatung-sexualisierte-gewalt"], municipality="lippstadt")
+    return make_offer(
+        "Lichtblick – Beratung nach sexualisierter Gewalt",
+        kinds=["fachberatung-sexualisierte-gewalt"],
+        municipality="lippstadt",
+        languages=["de", "tr"],
+        description="Vertrauliche Beratung, auch auf Türkisch.",
+    )
+
+
+def test_lippstadt_turkish_counselling_then_quick_exit(browser_page, live_server, scenario, settings):
+    settings.SCHUTZNETZ_EXIT_URL = live_server.url + "/healthz"
+    page = browser_page
+    page.goto(live_server.url + "/hilfe/")
+    assert page.title() == "Informationen"
+    page.get_by_label("Ort oder Postleitzahl").fill("Lippstadt")
+    page.get_by_label("Art der Hilfe").select_option(label="Fachberatung sexualisierte Gewalt")
+    page.get_by_label("Sprache").select_option(label="Türkisch")
+    page.get_by_role("button", name="Suchen").click()
+    results = page.locator("#ergebnisse")
+    results.get_by_text("1 Angebot gefunden").wait_for()
+    assert "sprache=tr" in page.url and "ort=Lippstadt" in page.url  # shareable link
+    assert "Beratung auf Deutsch" not in results.inner_text()
+    assert_no_axe_violations(page)
+    results.get_by_role("link", name=re.compile("Lichtblick")).click()
+    page.get_by_role("heading", level=1, name=re.compile("Lichtblick")).wait_for()
+    assert "Türkisch" in page.content() and page.title() == "Informationen"
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Seite schnell verlassen").click()
+    page.wait_for_url(re.compile(r"/healthz$"))
+    assert not page.context.cookies()
+
+
+def test_finder_works_without_javascript(chromium_browser, live_server, scenario):
+    from schutznetz.testing.browser import new_context
+
+    context = new_context(chromium_browser, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/hilfe/")
+        page.get_by_label("Ort oder Postleitzahl").fill("59555")
+        page.get_by_label("Sprache").select_option("tr")
+        page.get_by_role("button", name="Suchen").click()
+        page.get_by_role("link", name=re.compile("Lichtblick")).wait_for()
+        assert "ort=59555" in page.url
+    finally:
+        context.close()
+
+
+def test_axe_on_other_finder_pages(browser_page, live_server, scenario, shelter):
+    for path in ("/hilfe/leichte-sprache/", "/en/hilfe/?q=beratung", f"/hilfe/angebot/{shelter.hsds_id}/", "/hilfe/?art=zauberei&ort=Atlantis"):
+        browser_page.goto(live_server.url + path)
+        assert_no_axe_violations(browser_page)

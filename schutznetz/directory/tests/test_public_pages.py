@@ -1,0 +1,91 @@
+"""The public help finder pages: safety headers, no cookies, emergency numbers first, protected addresses."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+EMERGENCY = ["116 016", "0800 22 55 530", "110", "116 006"]
+
+
+@pytest.fixture
+def pages(make_offer, shelter):
+    offer = make_offer("Frauenberatung Soest")
+    return [
+        reverse("directory:finder"),
+        reverse("directory:finder") + "?q=beratung&ort=Soest&art=frauenberatung&sprache=de&barrierefrei=1&jetzt_offen=1",
+        reverse("directory:offer_detail", args=[offer.hsds_id]),
+        reverse("directory:offer_detail", args=[shelter.hsds_id]),
+        reverse("directory:easy_language"),
+        "/en/hilfe/",
+        "/en/hilfe/angebot/%s/" % offer.hsds_id,
+        "/api/v1/offers/",
+        "/api/v1/offers/%s/" % offer.hsds_id,
+    ]
+
+
+def test_no_cookie_no_store_and_neutral_title_on_every_help_finder_response(client, pages):
+    for url in pages:
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.get(url, **headers)
+            assert response.status_code == 200, url
+            assert "Set-Cookie" not in response.headers and not response.cookies, url
+            assert "no-store" in response["Cache-Control"], url
+            if not url.startswith("/api/") and not headers:
+                html = response.content.decode()
+                assert "<title>Informationen</title>" in html or "<title>Information</title>" in html, url
+                assert "csrfmiddlewaretoken" not in html
+                assert "data-quick-exit" in html
+
+
+def test_emergency_numbers_come_before_any_result(client, pages):
+    html = client.get(pages[1]).content.decode()
+    first_result = html.index('id="ergebnisse"')
+    for number in EMERGENCY:
+        assert -1 < html.index(number) < first_result
+
+
+def test_form_works_without_js_and_htmx_gets_a_fragment(client, pages):
+    html = client.get(pages[0]).content.decode()
+    assert 'method="get"' in html and 'hx-get="/hilfe/"' in html and 'hx-push-url="true"' in html
+    fragment = client.get(pages[1], HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith("<section") and "<html" not in fragment
+    restore = client.get(pages[1], HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restore.content.decode()
+
+
+def test_protected_shelter_address_never_shown_publicly(client, shelter):
+    for url in (
+        reverse("directory:finder") + "?art=frauenhaus",
+        reverse("directory:offer_detail", args=[shelter.hsds_id]),
+        "/api/v1/offers/?art=frauenhaus",
+        "/api/v1/offers/%s/" % shelter.hsds_id,
+    ):
+        body = client.get(url).content.decode()
+        assert "Geheimweg" not in body, url
+        assert shelter.name in body
+    detail = client.get(reverse("directory:offer_detail", args=[shelter.hsds_id])).content.decode()
+    assert "Adresse geschützt" in detail and "02921 123456" in detail
+
+
+def test_offer_page_shows_contact_hours_languages_costs_access_and_verification(client, make_offer):
+    offer = make_offer(
+        "Beratung mit Zeiten", languages=["de", "tr"], schedules=[[1, "14:00", "17:00"]], step_free=True,
+        fees_description="Erstgespräch kostenlos", email="info@example.org",
+    )
+    html = client.get(reverse("directory:offer_detail", args=[offer.hsds_id])).content.decode()
+    for text in ("02921 0000", "info@example.org", "Dienstag: 14:00–17:00", "Türkisch", "kostenlos", "stufenlos", "Zuletzt geprüft", offer.verified_at.strftime("%d.%m.%Y")):
+        assert text in html, text
+
+
+def test_english_page_under_en_prefix(client, pages):
+    response = client.get("/en/hilfe/")
+    assert response.status_code == 200 and '<html lang="en">' in response.content.decode()
+
+
+def test_unknown_or_unpublished_offer_is_404(client, make_offer):
+    offer = make_offer()
+    offer.is_published = False
+    offer.save()
+    assert client.get(reverse("directory:offer_detail", args=[offer.hsds_id])).status_code == 404
+    assert client.get("/api/v1/offers/%s/" % offer.hsds_id).status_code == 404

@@ -1,0 +1,247 @@
+"""Thin views: parse, call a query or service, render."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from schutznetz.core.charts import Bar, bar_chart_svg
+from schutznetz.core.decorators import public_page
+from schutznetz.core.pdf import pdf_response
+from schutznetz.directory import gaps, queries, services, taxonomy
+from schutznetz.directory.forms import FinderForm, OfferForm, RejectForm, ShelterReportForm
+from schutznetz.directory.models import Municipality, Provider
+
+
+def _finder_context(request):
+    params = queries.FinderParams.from_query(request.GET)
+    result = queries.find_offers(params)
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return {
+        "form": FinderForm(request.GET or None),
+        "result": result,
+        "params": params,
+        "municipalities": Municipality.objects.order_by("name").values_list("name", flat=True),
+        "base_query": query.urlencode(),
+        "next_page": result.page + 1,
+        "previous_page": result.page - 1,
+        "start": (result.page - 1) * queries.PAGE_SIZE + 1,
+    }
+
+
+@public_page
+@require_GET
+def finder(request):
+    context = _finder_context(request)
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "directory/_results.html", context)
+    else:
+        response = render(request, "directory/finder.html", context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@public_page
+@require_GET
+def offer_detail(request, hsds_id):
+    offer = queries.public_offer_or_404(hsds_id)
+    queries.attach_shelter_lights([offer])
+    return render(
+        request,
+        "directory/offer_detail.html",
+        {
+            "offer": offer,
+            "kinds": [taxonomy.KINDS.get(c, c) for c in offer.kind_list],
+            "targets": [taxonomy.TARGET_GROUPS.get(c, c) for c in offer.target_list],
+            "languages": [taxonomy.LANGUAGES.get(c, c) for c in offer.language_list],
+            "weekdays": [_("Montag"), _("Dienstag"), _("Mittwoch"), _("Donnerstag"), _("Freitag"), _("Samstag"), _("Sonntag")],
+            "back": request.GET.get("zurueck", ""),
+        },
+    )
+
+
+@public_page
+@require_GET
+def easy_language(request):
+    return render(request, "directory/leichte_sprache.html")
+
+
+# --- Staff ----------------------------------------------------------------------
+
+
+def _require(user, perm, obj=None):
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+@login_required
+def staff_offers(request):
+    _require(request.user, "directory.edit_offers")
+    offers = queries.editable_offers(request.user).order_by("name")
+    due = set(queries.offers_due_for_verification().filter(pk__in=offers).values_list("pk", flat=True))
+    return render(
+        request,
+        "directory/staff_offers.html",
+        {"offers": offers, "due": due, "pending": queries.pending_revisions(request.user).count()},
+    )
+
+
+def _providers_for(user):
+    if user.has_perm("directory.review_offers"):
+        return Provider.objects.order_by("name")
+    return Provider.objects.filter(organisation_id=user.organisation_id).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_offer_create(request):
+    _require(request.user, "directory.edit_offers")
+    form = OfferForm(request.POST or None, providers=_providers_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.create_offer(request.user, form.cleaned_data["provider"], form.offer_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if offer.is_published:
+                messages.success(request, _("Das Angebot ist angelegt und veröffentlicht."))
+            else:
+                messages.success(request, _("Das Angebot ist angelegt und wartet auf die Prüfung durch die Koordination."))
+            return redirect("directory:staff_offers")
+    return render(request, "directory/staff_offer_form.html", {"form": form, "offer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_offer_edit(request, pk):
+    offer = queries.editable_offer_or_404(request.user, pk)
+    form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer))
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.update_offer(request.user, offer, form.offer_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if revision is not None:
+                messages.success(request, _("Ihre Änderung wartet auf die Prüfung; bis dahin bleibt die bisherige Fassung öffentlich."))
+            else:
+                messages.success(request, _("Das Angebot ist gespeichert."))
+            return redirect("directory:staff_offers")
+    pending = offer.revisions.filter(status="pending").first()
+    return render(request, "directory/staff_offer_form.html", {"form": form, "offer": offer, "pending": pending})
+
+
+@login_required
+@require_POST
+def staff_offer_verify(request, pk):
+    offer = queries.editable_offer_or_404(request.user, pk)
+    services.verify_offer(request.user, offer)
+    messages.success(request, _("Die Angaben sind als aktuell bestätigt."))
+    return redirect("directory:staff_offers")
+
+
+@login_required
+def review_list(request):
+    _require(request.user, "directory.review_offers")
+    return render(request, "directory/review_list.html", {"revisions": queries.pending_revisions(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request, pk):
+    _require(request.user, "directory.review_offers")
+    revision = queries.pending_revision_or_404(request.user, pk)
+    form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "approve":
+            services.approve_revision(request.user, revision)
+            messages.success(request, _("Die Änderung ist freigegeben und öffentlich."))
+            return redirect("directory:review_list")
+        if form.is_valid():
+            services.reject_revision(request.user, revision, form.cleaned_data["review_note"])
+            messages.success(request, _("Die Änderung ist abgelehnt."))
+            return redirect("directory:review_list")
+    changes = services.revision_changes(revision)
+    return render(request, "directory/review_detail.html", {"revision": revision, "changes": changes, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shelter_report(request, pk):
+    offer = queries.get_scoped_or_404(queries.reportable_shelters(request.user), pk=pk)
+    _require(request.user, "directory.report_shelter", offer.provider)
+    form = ShelterReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_shelter_places(
+            request.user,
+            offer,
+            free_places=form.cleaned_data["free_places"],
+            children_allowed=form.cleaned_data["children_allowed"],
+            child_places=form.cleaned_data["child_places"] or 0,
+            languages=form.cleaned_data["languages"],
+        )
+        messages.success(request, _("Danke – die Meldung ist gespeichert."))
+        return redirect("directory:shelter_report", pk=offer.pk)
+    history = queries.shelter_history(offer, limit=20)
+    latest = history[0] if history else None
+    return render(
+        request,
+        "directory/shelter_report.html",
+        {"offer": offer, "form": form, "history": history, "light": queries.traffic_light(latest)},
+    )
+
+
+@login_required
+def shelter_overview(request):
+    _require(request.user, "directory.view_shelter_overview")
+    return render(request, "directory/shelter_overview.html", {"shelters": queries.shelter_overview(request.user), "now": timezone.now()})
+
+
+@login_required
+def gap_analysis(request):
+    _require(request.user, "directory.view_gaps")
+    report = gaps.gap_analysis()
+    output = request.GET.get("format")
+    if output == "json":
+        response = HttpResponse(json.dumps(report, ensure_ascii=False, indent=2), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="lueckenanalyse.json"'
+        return response
+    if output == "md":
+        response = HttpResponse(gaps.as_markdown(report), content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="lueckenanalyse.md"'
+        return response
+    kind = request.GET.get("art") if request.GET.get("art") in taxonomy.KINDS else "frauenberatung"
+    context = gap_context(report, kind)
+    if output == "pdf":
+        return pdf_response("directory/gaps_pdf.html", context, "lueckenanalyse.pdf")
+    return render(request, "directory/gaps.html", context)
+
+
+def gap_context(report, kind="frauenberatung"):
+    deficit_chart = bar_chart_svg(
+        _("Defizit je Standard"), [Bar(s["label"], s["deficit"]) for s in report["standards"]], label_width=330, width=760
+    )
+    distance_chart = bar_chart_svg(
+        _("Entfernung zum nächsten Angebot: %(kind)s") % {"kind": taxonomy.KINDS[kind]},
+        [
+            Bar(m["name"], m["nearest_km"][kind], note="" if m["nearest_km"][kind] is not None else _("kein Angebot"))
+            for m in report["municipalities"]
+        ],
+        unit=" km",
+    )
+    return {
+        "report": report,
+        "kind": kind,
+        "kind_label": taxonomy.KINDS[kind],
+        "kinds": taxonomy.KINDS,
+        "deficit_chart": deficit_chart,
+        "distance_chart": distance_chart,
+    }

@@ -1,0 +1,32 @@
+"""Calendar files (RFC 5545) for meetings."""
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+
+def _event(meeting):
+    event = Event()
+    event.add("uid", f"{meeting.uid}@schutznetz")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", meeting.title)
+    event.add("location", meeting.location)
+    event.add("sequence", meeting.sequence)
+    agenda = "\n".join(f"TOP {item.position}: {item.title}" for item in meeting.agenda_items.all())
+    event.add("description", f"{meeting.body_label}\n\n{agenda}".strip())
+    event.add("url", settings.SCHUTZNETZ_SITE_URL + meeting.get_absolute_url())
+    event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+    return event
+
+
+def meetings_ics(meetings):
+    calendar = Calendar()
+    calendar.add("prodid", "-//schutznetz//Netzwerk//DE")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", str(settings.SCHUTZNETZ_NETWORK_NAME))
+    for meeting in meetings:
+        calendar.add_component(_event(meeting))
+    return calendar.to_ical()

@@ -1,0 +1,227 @@
+"""Generated authorisation matrix: every URL and API operation × every actor × own/foreign object.
+
+Rules and format: tests/access_matrix.py. A URL or API operation without an expectation fails.
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.generators import SchemaGenerator
+
+from schutznetz.accounts import demo as accounts_demo
+from schutznetz.accounts.models import OrganisationKind, Role, User
+from schutznetz.testing.factories import make_organisation, make_user
+from tests.access_matrix import (
+    ACTORS,
+    DEMO_USERNAMES,
+    World,
+    allowed_actors,
+    enumerate_urls,
+    load_tables,
+    resolve,
+)
+
+TABLES = load_tables()
+URL_TABLE = {name: entry for _, table, _ in TABLES for name, entry in table.items()}
+API_TABLE = {name: entry for _, _, table in TABLES for name, entry in table.items()}
+URLS = enumerate_urls()
+DENIED = {403, 404}
+
+
+def api_operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        f"{method.upper()} {path}"
+        for path, operations in sorted(schema.get("paths", {}).items())
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+API_OPERATIONS = api_operations()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Demo users of every role, a user of an unrelated organisation, and each table's objects.
+
+    Built once for this module inside a transaction that is rolled back at the end.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            accounts_demo.load(_Quiet())
+            w = World()
+            for actor, username in DEMO_USERNAMES.items():
+                w.users[actor] = User.objects.get(username=username)
+            other = make_organisation("Fremde Beratungsstelle Matrix", kind=OrganisationKind.BERATUNGSSTELLE)
+            w.users["other_org"] = make_user("matrix-fremd", organisation=other, roles=[Role.FACHKRAFT])
+            for module, _, _ in TABLES:
+                if hasattr(module, "setup"):
+                    module.setup(w)
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+class _Quiet:
+    def write(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture
+def db_access(world, db):
+    """Each test runs in a savepoint that is rolled back (POSTs by denied actors leave no trace)."""
+    yield
+
+
+def client_for(world, actor):
+    client = Client()
+    if actor != "anonymous":
+        client.force_login(world.users[actor], backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def body(response):
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def is_login_redirect(response):
+    login = reverse("account_login")
+    return response.status_code in (301, 302) and login in response.get("Location", "")
+
+
+def check(failures, label, actor, response, allowed, expected_status=None, secret=None, post_only=False):
+    status = response.status_code
+    if allowed:
+        if post_only:
+            ok = status == 405
+        elif expected_status is not None:
+            ok = status == expected_status
+        else:
+            ok = status < 400 and not is_login_redirect(response)
+        if not ok:
+            failures.append(f"{label} als {actor}: erlaubt erwartet, bekam {status} {response.get('Location', '')}")
+    else:
+        ok = status in DENIED or (actor == "anonymous" and (is_login_redirect(response) or status == 401))
+        if post_only and status == 405 and response.wsgi_request.method == "GET":
+            ok = True  # GET on a POST-only view: rejected before any object is looked at
+        if not ok:
+            failures.append(f"{label} als {actor}: verweigert erwartet (403/404/Login), bekam {status}")
+    if secret and not (allowed and secret.get("allowed")):
+        if secret["text"] and secret["text"] in body(response):
+            failures.append(f"{label} als {actor}: Antwort enthält geschützten Inhalt {secret['text']!r}")
+
+
+# --- completeness ---------------------------------------------------------------------------------
+
+
+def test_every_url_has_an_expectation():
+    missing = sorted(name for name, route, view in URLS if name not in URL_TABLE)
+    assert not missing, "URLs ohne Eintrag in access_expectations.py:\n" + "\n".join(missing)
+
+
+def test_every_api_operation_has_an_expectation():
+    missing = sorted(op for op in API_OPERATIONS if op not in API_TABLE)
+    assert not missing, "API-Operationen ohne Eintrag in access_expectations.py (API = {...}):\n" + "\n".join(
+        missing
+    )
+
+
+def test_no_stale_expectations():
+    known = {name for name, _, _ in URLS}
+    stale = sorted(set(URL_TABLE) - known) + sorted(set(API_TABLE) - set(API_OPERATIONS))
+    assert not stale, "Einträge ohne passende URL/Operation: " + ", ".join(stale)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(name for name, _, _ in URLS if name in URL_TABLE))
+def test_page_access(name, world, db_access):
+    entry = URL_TABLE[name]
+    allow = allowed_actors(entry)
+    foreign_allow = allowed_actors(entry, "foreign_allow")
+    secret_text = resolve(entry.get("secret"), world)
+    failures = []
+    variants = [("eigen", resolve(entry.get("kwargs"), world) or {}, allow)]
+    if entry.get("foreign_kwargs"):
+        variants.append(("fremd", resolve(entry["foreign_kwargs"], world), foreign_allow))
+    for variant, kwargs, allowed_set in variants:
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except NoReverseMatch as exc:
+            pytest.fail(f"{name}: kwargs passen nicht ({exc})")
+        for actor in ACTORS:
+            client = client_for(world, actor)
+            allowed = actor in allowed_set
+            secret = {"text": secret_text, "allowed": actor in foreign_allow}
+            response = client.get(url)
+            check(
+                failures,
+                f"GET {url} ({variant})",
+                actor,
+                response,
+                allowed,
+                entry.get("status"),
+                secret,
+                entry.get("post_only", False),
+            )
+            if not allowed:
+                response = client.post(url, {})
+                check(failures, f"POST {url} ({variant})", actor, response, False, secret=secret)
+    assert not failures, "\n".join(failures)
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", sorted(op for op in API_OPERATIONS if op in API_TABLE))
+def test_api_access(operation, world, db_access):
+    method, path = operation.split(" ", 1)
+    entry = API_TABLE[operation]
+    allow = allowed_actors(entry)
+    foreign_allow = allowed_actors(entry, "foreign_allow")
+    secret_text = resolve(entry.get("secret"), world)
+    failures = []
+    variants = [("eigen", resolve(entry.get("kwargs"), world) or {}, allow)]
+    if entry.get("foreign_kwargs"):
+        variants.append(("fremd", resolve(entry["foreign_kwargs"], world), foreign_allow))
+    for variant, kwargs, allowed_set in variants:
+        url = re.sub(r"\{(\w+)\}", lambda m, kw=kwargs: str(kw[m.group(1)]), path)
+        for actor in ACTORS:
+            allowed = actor in allowed_set
+            if method != "GET" and allowed:
+                continue  # writes are only tried by those who must be refused
+            client = client_for(world, actor)
+            response = getattr(client, method.lower())(url, {}, content_type="application/json")
+            secret = {"text": secret_text, "allowed": actor in foreign_allow}
+            check(failures, f"{operation} {url} ({variant})", actor, response, allowed, entry.get("status"), secret)
+    assert not failures, "\n".join(failures)
+
+
+# --- documented exclusions, each checked once ------------------------------------------------------
+
+
+def test_admin_is_closed_to_non_staff(world, db_access):
+    url = reverse("admin:index")
+    for actor in ACTORS:
+        response = client_for(world, actor).get(url)
+        if actor != "anonymous" and world.users[actor].has_perm("core.use_admin"):
+            assert actor == "koordination"  # the admin is the coordination's tool only
+            continue
+        assert response.status_code in (302, 403, 404), (actor, response.status_code)
+        if response.status_code == 302:
+            assert "login" in response["Location"]
+
+
+def test_login_page_is_public(world, db_access):
+    response = Client().get(reverse("account_login"))
+    assert response.status_code == 200
