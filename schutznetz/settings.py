@@ -187,6 +187,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Demo logins (User.is_demo) skip the second factor only in development.
 SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA = DEBUG
+# TOTP secrets and recovery-code seeds are encrypted with SCHUTZNETZ_FIELD_KEYS.
+MFA_ADAPTER = "schutznetz.accounts.adapter.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

@@ -171,3 +171,14 @@ def resolve(value, world):
     if callable(value):
         return value(world)
     return value
+
+
+def secrets_hidden_from(world, actor, tables=None):
+    """Every declared ``secret`` this actor must never see (used by the API fuzzing too)."""
+    hidden = set()
+    for _, urls, api in tables or load_tables():
+        for entry in [*urls.values(), *_normalise(api).values()]:
+            text = resolve(entry.get("secret"), world)
+            if text and actor not in allowed_actors(entry, "foreign_allow"):
+                hidden.add(str(text))
+    return sorted(hidden)

@@ -6,18 +6,12 @@ Rules and format: tests/access_matrix.py. A URL or API operation without an expe
 import re
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from schutznetz.accounts import demo as accounts_demo
-from schutznetz.accounts.models import OrganisationKind, Role, User
-from schutznetz.testing.factories import make_organisation, make_user
 from tests.access_matrix import (
     ACTORS,
-    DEMO_USERNAMES,
-    World,
     allowed_actors,
     enumerate_urls,
     load_tables,
@@ -42,36 +36,6 @@ def api_operations():
 
 
 API_OPERATIONS = api_operations()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Demo users of every role, a user of an unrelated organisation, and each table's objects.
-
-    Built once for this module inside a transaction that is rolled back at the end.
-    """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            accounts_demo.load(_Quiet())
-            w = World()
-            for actor, username in DEMO_USERNAMES.items():
-                w.users[actor] = User.objects.get(username=username)
-            other = make_organisation("Fremde Beratungsstelle Matrix", kind=OrganisationKind.BERATUNGSSTELLE)
-            w.users["other_org"] = make_user("matrix-fremd", organisation=other, roles=[Role.FACHKRAFT])
-            for module, _, _ in TABLES:
-                if hasattr(module, "setup"):
-                    module.setup(w)
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-class _Quiet:
-    def write(self, *args, **kwargs):
-        pass
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
+
+from schutznetz.core import crypto
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,3 +33,48 @@ class AccountAdapter(DefaultAccountAdapter):
         if records and records[-1].get("method") == "password":
             return time.time() - records[-1].get("at", 0) >= account_settings.REAUTHENTICATION_TIMEOUT
         return required
+
+
+MFA_CONTEXT = "mfa.authenticator"
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted with the field keys.
+
+    A database dump alone must not let anyone compute a second factor.
+    Values written before this adapter existed (plaintext) still read back.
+    """
+
+    def encrypt(self, text):
+        return crypto.encrypt(text, MFA_CONTEXT)
+
+    def decrypt(self, encrypted_text):
+        if crypto.stored_key_id(encrypted_text) is None:
+            return encrypted_text
+        return crypto.decrypt(encrypted_text, MFA_CONTEXT)
+
+
+# Keys in Authenticator.data that hold secrets passed through encrypt().
+MFA_SECRET_KEYS = ("secret", "seed")
+
+
+def reencrypt_authenticators():
+    """Re-encrypt every stored MFA secret under the active key (``rotate_keys``)."""
+    from allauth.mfa.models import Authenticator
+
+    adapter = MfaAdapter()
+    count = 0
+    for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+        data = dict(authenticator.data)
+        changed = False
+        for key in MFA_SECRET_KEYS:
+            if isinstance(data.get(key), str):
+                data[key] = adapter.encrypt(adapter.decrypt(data[key]))
+                changed = True
+        if isinstance(data.get("migrated_codes"), list):
+            data["migrated_codes"] = [adapter.encrypt(adapter.decrypt(code)) for code in data["migrated_codes"]]
+            changed = True
+        if changed:
+            Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+            count += 1
+    return count

@@ -12,7 +12,7 @@ class FinderForm(forms.Form):
     ort = forms.CharField(label=_("Ort oder Postleitzahl"), required=False, max_length=100)
     art = forms.ChoiceField(label=_("Art der Hilfe"), required=False)
     zielgruppe = forms.ChoiceField(label=_("Für wen"), required=False)
-    sprache = forms.ChoiceField(label=_("Sprache"), required=False)
+    sprache = forms.ChoiceField(label=_("Sprache der Beratung"), required=False)
     barrierefrei = forms.BooleanField(label=_("nur barrierefreie Angebote"), required=False)
     jetzt_offen = forms.BooleanField(label=_("jetzt erreichbar"), required=False)
 

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,8 +17,17 @@ from schutznetz.core.charts import Bar, bar_chart_svg
 from schutznetz.core.decorators import public_page
 from schutznetz.core.pdf import pdf_response
 from schutznetz.directory import gaps, queries, services, taxonomy
-from schutznetz.directory.forms import FinderForm, OfferForm, RejectForm, ShelterReportForm
-from schutznetz.directory.models import Municipality, Provider
+from schutznetz.directory.forms import OfferForm, RejectForm, ShelterReportForm
+from schutznetz.directory.models import Provider
+
+
+def _options(choices, selected):
+    """<option>s of a finder select (rendered here: Django's widget templates cost more than the search)."""
+    return format_html_join(
+        "",
+        "<option value=\"{}\"{}>{}</option>",
+        ((code, mark_safe(" selected") if code == selected else "", label) for code, label in choices),  # noqa: S308
+    )
 
 
 def _finder_context(request):
@@ -24,11 +35,15 @@ def _finder_context(request):
     result = queries.find_offers(params)
     query = request.GET.copy()
     query.pop("seite", None)
+    everything = [("", _("alle"))]
     return {
-        "form": FinderForm(request.GET or None),
         "result": result,
         "params": params,
-        "municipalities": Municipality.objects.order_by("name").values_list("name", flat=True),
+        "kind_options": _options(everything + list(taxonomy.KINDS.items()), params.art),
+        "target_options": _options(everything + list(taxonomy.TARGET_GROUPS.items()), params.zielgruppe),
+        "language_options": _options(
+            everything + sorted(taxonomy.LANGUAGES.items(), key=lambda kv: str(kv[1])), params.sprache
+        ),
         "base_query": query.urlencode(),
         "next_page": result.page + 1,
         "previous_page": result.page - 1,

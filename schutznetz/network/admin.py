@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from schutznetz.network.models import AgreementVersion, Material, Meeting, NewsItem, PartnerProfile, WorkingGroup
+from schutznetz.network.models import (
+    AgreementVersion,
+    Material,
+    Meeting,
+    NewsItem,
+    PartnerProfile,
+    WorkingGroup,
+)
 
 
 # Read-only in the admin: every write goes through the services (audit trail).

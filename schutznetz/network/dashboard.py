@@ -7,7 +7,9 @@ def panels(user):
     version = queries.current_agreement()
     pending = False
     if version is not None and user.organisation_id:
-        pending = any(org.pk == user.organisation_id for org in queries.confirmation_status(version)["pending"])
+        pending = any(
+            org.pk == user.organisation_id for org in queries.confirmation_status(version)["pending"]
+        )
     return [
         {
             "template": "network/dashboard/panel.html",

@@ -29,22 +29,62 @@ SIGNED_ON = datetime.date(2023, 11, 2)
 K = OrganisationKind
 
 CONTRIBUTIONS = {
-    K.JUGENDAMT: ("Schutzauftrag für Kinder, Hilfen zur Erziehung, Beratung von Eltern", "Allgemeiner Sozialer Dienst", "Leitung des Jugendamts"),
-    K.FAMILIENGERICHT: ("Schutzanordnungen nach dem Gewaltschutzgesetz, Verfahren zum Kindeswohl", "Geschäftsstelle Familiensachen", "Direktorin/Direktor des Amtsgerichts"),
-    K.STAATSANWALTSCHAFT: ("Strafverfolgung, Sonderdezernat häusliche Gewalt", "Sonderdezernat häusliche Gewalt", "Leitende Oberstaatsanwältin/Leitender Oberstaatsanwalt"),
-    K.POLIZEI: ("Gefahrenabwehr, Wohnungsverweisung, Opferschutz", "Opferschutzbeauftragte", "Leitung der Kreispolizeibehörde"),
-    K.GESUNDHEITSAMT: ("Gesundheitliche Beratung, Vernetzung mit Kliniken und Praxen", "Sozialpsychiatrischer Dienst", "Amtsleitung"),
-    K.BERATUNGSSTELLE: ("Beratung und Begleitung von Frauen, proaktive Beratung nach Polizeieinsatz", "Beratungsteam", "Geschäftsführung"),
+    K.JUGENDAMT: (
+        "Schutzauftrag für Kinder, Hilfen zur Erziehung, Beratung von Eltern",
+        "Allgemeiner Sozialer Dienst",
+        "Leitung des Jugendamts",
+    ),
+    K.FAMILIENGERICHT: (
+        "Schutzanordnungen nach dem Gewaltschutzgesetz, Verfahren zum Kindeswohl",
+        "Geschäftsstelle Familiensachen",
+        "Direktorin/Direktor des Amtsgerichts",
+    ),
+    K.STAATSANWALTSCHAFT: (
+        "Strafverfolgung, Sonderdezernat häusliche Gewalt",
+        "Sonderdezernat häusliche Gewalt",
+        "Leitende Oberstaatsanwältin/Leitender Oberstaatsanwalt",
+    ),
+    K.POLIZEI: (
+        "Gefahrenabwehr, Wohnungsverweisung, Opferschutz",
+        "Opferschutzbeauftragte",
+        "Leitung der Kreispolizeibehörde",
+    ),
+    K.GESUNDHEITSAMT: (
+        "Gesundheitliche Beratung, Vernetzung mit Kliniken und Praxen",
+        "Sozialpsychiatrischer Dienst",
+        "Amtsleitung",
+    ),
+    K.BERATUNGSSTELLE: (
+        "Beratung und Begleitung von Frauen, proaktive Beratung nach Polizeieinsatz",
+        "Beratungsteam",
+        "Geschäftsführung",
+    ),
     K.FRAUENHAUS: ("Schutz und Unterkunft für Frauen und ihre Kinder", "Aufnahme", "Geschäftsführung"),
     K.KINDERSCHUTZ: ("Beratung für Kinder und Familien, Prävention", "Kinderschutz-Beratung", "Vorstand"),
-    K.KOORDINATION: ("Koordination des Netzwerks, Geschäftsstelle der Kreiskooperationsrunde", "Koordinierungsstelle", "Leitung der Koordinierungsstelle"),
+    K.KOORDINATION: (
+        "Koordination des Netzwerks, Geschäftsstelle der Kreiskooperationsrunde",
+        "Koordinierungsstelle",
+        "Leitung der Koordinierungsstelle",
+    ),
 }
 
 # Fictional people: the demo names nobody real.
 SIGNATORY_NAMES = [
-    "Anna Beispiel", "Jonas Muster", "Petra Probe", "Karl Exempel", "Sabine Vorlage", "Thomas Platzhalter",
-    "Miriam Entwurf", "Lukas Testfall", "Ines Schablone", "Frank Modell", "Helga Skizze", "Ole Attrappe",
-    "Greta Vorbild", "Paul Muster", "Ruth Beispiel",
+    "Anna Beispiel",
+    "Jonas Muster",
+    "Petra Probe",
+    "Karl Exempel",
+    "Sabine Vorlage",
+    "Thomas Platzhalter",
+    "Miriam Entwurf",
+    "Lukas Testfall",
+    "Ines Schablone",
+    "Frank Modell",
+    "Helga Skizze",
+    "Ole Attrappe",
+    "Greta Vorbild",
+    "Paul Muster",
+    "Ruth Beispiel",
 ]
 
 
@@ -57,7 +97,10 @@ def _profiles():
         organisation = demo_organisation(name)
         if PartnerProfile.objects.filter(organisation=organisation).exists():
             continue
-        contribution, contact, _function = CONTRIBUTIONS.get(kind, ("Mitwirkung im Programm vertrauliche Spurensicherung", "Ansprechstelle Spurensicherung", ""))
+        contribution, contact, _function = CONTRIBUTIONS.get(
+            kind,
+            ("Mitwirkung im Programm vertrauliche Spurensicherung", "Ansprechstelle Spurensicherung", ""),
+        )
         services.save_partner_profile(
             None,
             organisation,
@@ -133,26 +176,66 @@ def _meetings():
         return
     day = datetime.date(2024, 3, 12)
     meeting = services.save_meeting(
-        None, title=title, working_group=None, starts_at=_at(day, 14), ends_at=_at(day, 16),
-        location="Kreishaus Soest, Sitzungsraum (Demo)", invitation_text="Herzliche Einladung zur Sitzung der Kreiskooperationsrunde.",
+        None,
+        title=title,
+        working_group=None,
+        starts_at=_at(day, 14),
+        ends_at=_at(day, 16),
+        location="Kreishaus Soest, Sitzungsraum (Demo)",
+        invitation_text="Herzliche Einladung zur Sitzung der Kreiskooperationsrunde.",
     )
-    items = [services.add_agenda_item(None, meeting, title=t) for t in ("Rückblick auf den Fachtag", "Vertrauliche Spurensicherung", "Verschiedenes")]
+    items = [
+        services.add_agenda_item(None, meeting, title=t)
+        for t in ("Rückblick auf den Fachtag", "Vertrauliche Spurensicherung", "Verschiedenes")
+    ]
     for index, attendance in enumerate(meeting.attendances.select_related("organisation")):
         status = "absent" if index % 5 == 4 else "present"
         services.set_attendance(None, meeting, attendance.organisation, status=status)
     services.save_minutes(None, meeting, minutes=demo_texts.MINUTES)
-    services.add_decision(None, meeting, text="Im kommenden Jahr findet wieder ein Fachtag statt.", agenda_item=items[0])
-    services.add_decision(None, meeting, text="Ein Arbeitskreis Vertrauliche Spurensicherung wird eingerichtet.", agenda_item=items[1])
+    services.add_decision(
+        None, meeting, text="Im kommenden Jahr findet wieder ein Fachtag statt.", agenda_item=items[0]
+    )
+    services.add_decision(
+        None,
+        meeting,
+        text="Ein Arbeitskreis Vertrauliche Spurensicherung wird eingerichtet.",
+        agenda_item=items[1],
+    )
     koordination = demo_organisation("Koordinierungsstelle Kreiskooperationsrunde")
-    done = services.add_task(None, meeting, title="Termin für den nächsten Fachtag abstimmen", owner=koordination, due_on=datetime.date(2024, 5, 31), agenda_item=items[0])
+    done = services.add_task(
+        None,
+        meeting,
+        title="Termin für den nächsten Fachtag abstimmen",
+        owner=koordination,
+        due_on=datetime.date(2024, 5, 31),
+        agenda_item=items[0],
+    )
     services.set_task_status(None, done, "done")
-    services.add_task(None, meeting, title="Finanzierung der Untersuchungssets klären", owner=demo_organisation("Gesundheitsamt Kreis Soest"), due_on=datetime.date(2024, 9, 30), agenda_item=items[1])
-    services.add_task(None, meeting, title="Faltblatt zur Gewaltschutzanordnung aktualisieren", owner=demo_organisation("Amtsgericht Soest – Familiengericht"), due_on=datetime.date(2024, 6, 30), agenda_item=items[2])
+    services.add_task(
+        None,
+        meeting,
+        title="Finanzierung der Untersuchungssets klären",
+        owner=demo_organisation("Gesundheitsamt Kreis Soest"),
+        due_on=datetime.date(2024, 9, 30),
+        agenda_item=items[1],
+    )
+    services.add_task(
+        None,
+        meeting,
+        title="Faltblatt zur Gewaltschutzanordnung aktualisieren",
+        owner=demo_organisation("Amtsgericht Soest – Familiengericht"),
+        due_on=datetime.date(2024, 6, 30),
+        agenda_item=items[2],
+    )
     services.finalise_minutes(None, meeting)
 
-    upcoming = (timezone.localdate() + datetime.timedelta(days=30))
+    upcoming = timezone.localdate() + datetime.timedelta(days=30)
     next_meeting = services.save_meeting(
-        None, title="Kreiskooperationsrunde – nächste Sitzung", working_group=None, starts_at=_at(upcoming, 14), ends_at=_at(upcoming, 16),
+        None,
+        title="Kreiskooperationsrunde – nächste Sitzung",
+        working_group=None,
+        starts_at=_at(upcoming, 14),
+        ends_at=_at(upcoming, 16),
         location="Kreishaus Soest, Sitzungsraum (Demo)",
     )
     services.add_agenda_item(None, next_meeting, title="Fassung 2 der Kooperationsvereinbarung")
@@ -202,12 +285,30 @@ def _news():
 
 
 MATERIALS = [
-    ("Faltblatt: Hilfe bei häuslicher Gewalt im Kreis Soest", "Faltblatt", "betroffene", "public", ["praevention"],
-     "Wo Betroffene und Angehörige im Kreis Hilfe finden – rund um die Uhr und auf Wunsch anonym."),
-    ("Leitfaden vertrauliche Spurensicherung", "Leitfaden", "gesundheit", "public", ["spurensicherung", "sexualisierte-gewalt"],
-     "Ablauf der vertraulichen Spurensicherung für Fachkräfte in Kliniken und Beratung."),
-    ("Checkliste Gefährdungseinschätzung Kinderschutz", "Checkliste", "fachkraefte", "internal", ["kinderschutz"],
-     "Arbeitshilfe für Fachkräfte der Partner bei Hinweisen auf eine Kindeswohlgefährdung."),
+    (
+        "Faltblatt: Hilfe bei häuslicher Gewalt im Kreis Soest",
+        "Faltblatt",
+        "betroffene",
+        "public",
+        ["praevention"],
+        "Wo Betroffene und Angehörige im Kreis Hilfe finden – rund um die Uhr und auf Wunsch anonym.",
+    ),
+    (
+        "Leitfaden vertrauliche Spurensicherung",
+        "Leitfaden",
+        "gesundheit",
+        "public",
+        ["spurensicherung", "sexualisierte-gewalt"],
+        "Ablauf der vertraulichen Spurensicherung für Fachkräfte in Kliniken und Beratung.",
+    ),
+    (
+        "Checkliste Gefährdungseinschätzung Kinderschutz",
+        "Checkliste",
+        "fachkraefte",
+        "internal",
+        ["kinderschutz"],
+        "Arbeitshilfe für Fachkräfte der Partner bei Hinweisen auf eine Kindeswohlgefährdung.",
+    ),
 ]
 
 
@@ -216,11 +317,20 @@ def _materials():
         if Material.objects.filter(title=title).exists():
             continue
         material = services.save_material(
-            None, title=title, description=description, kind=kind, audience=audience, visibility=visibility, topics=topics
+            None,
+            title=title,
+            description=description,
+            kind=kind,
+            audience=audience,
+            visibility=visibility,
+            topics=topics,
         )
         pdf = render_pdf("network/pdf/demo_material.html", {"material": material})
         services.add_material_version(
-            None, material, SimpleUploadedFile("material.pdf", pdf, content_type="application/pdf"), change_note="Erste Fassung (Demo)"
+            None,
+            material,
+            SimpleUploadedFile("material.pdf", pdf, content_type="application/pdf"),
+            change_note="Erste Fassung (Demo)",
         )
 
 

@@ -90,7 +90,9 @@ Das Netzwerk will außerdem die Prävention stärken und bestehende Netzwerke im
 Wer Gewalt erlebt, findet Hilfe rund um die Uhr beim Hilfetelefon Gewalt gegen Frauen unter 116 016 und in
 akuter Gefahr beim Polizeinotruf 110.
 """
-PRESS_CONTACT = "Koordinierungsstelle der Kreiskooperationsrunde\nPressestelle (Demo): presse@schutznetz.invalid"
+PRESS_CONTACT = (
+    "Koordinierungsstelle der Kreiskooperationsrunde\nPressestelle (Demo): presse@schutznetz.invalid"
+)
 
 MINUTES = """\
 ## TOP 1: Rückblick auf den Fachtag

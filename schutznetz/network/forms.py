@@ -73,7 +73,10 @@ class AgreementVersionForm(KernMixin, forms.ModelForm):
     class Meta:
         model = AgreementVersion
         fields = ["title", "body", "change_summary"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 24}), "change_summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24}),
+            "change_summary": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class PublishVersionForm(KernMixin, forms.Form):
@@ -81,8 +84,16 @@ class PublishVersionForm(KernMixin, forms.Form):
 
 
 class DiffForm(forms.Form):
-    old = forms.ModelChoiceField(label=_("Ältere Fassung"), queryset=AgreementVersion.objects.order_by("number"), to_field_name="number")
-    new = forms.ModelChoiceField(label=_("Neuere Fassung"), queryset=AgreementVersion.objects.order_by("number"), to_field_name="number")
+    old = forms.ModelChoiceField(
+        label=_("Ältere Fassung"),
+        queryset=AgreementVersion.objects.order_by("number"),
+        to_field_name="number",
+    )
+    new = forms.ModelChoiceField(
+        label=_("Neuere Fassung"),
+        queryset=AgreementVersion.objects.order_by("number"),
+        to_field_name="number",
+    )
 
     def __init__(self, *args, versions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,7 +106,9 @@ class DiffForm(forms.Form):
 
 
 class SignatureForm(KernMixin, forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.filter(is_active=True))
+    organisation = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Organisation.objects.filter(is_active=True)
+    )
     signatory_name = forms.CharField(label=_("unterzeichnet von"), max_length=200)
     signatory_function = forms.CharField(label=_("Funktion"), max_length=200)
     date = forms.DateField(label=_("Datum"), widget=DateInput)
@@ -108,14 +121,17 @@ class SignatureForm(KernMixin, forms.Form):
 
 class AccessionForm(SignatureForm):
     version = forms.ModelChoiceField(
-        label=_("unterzeichnete Fassung"), queryset=AgreementVersion.objects.exclude(status=AgreementVersion.Status.DRAFT)
+        label=_("unterzeichnete Fassung"),
+        queryset=AgreementVersion.objects.exclude(status=AgreementVersion.Status.DRAFT),
     )
     field_order = ["organisation", "version", "signatory_name", "signatory_function", "date"]
 
 
 class WithdrawalForm(KernMixin, forms.Form):
     withdrawn_on = forms.DateField(label=_("Austritt zum"), widget=DateInput)
-    reason = forms.CharField(label=_("Grund des Austritts"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Grund des Austritts"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class MeetingForm(KernMixin, forms.Form):
@@ -129,7 +145,9 @@ class MeetingForm(KernMixin, forms.Form):
     starts_at = forms.DateTimeField(label=_("Beginn"), widget=DateTimeInput)
     ends_at = forms.DateTimeField(label=_("Ende"), widget=DateTimeInput)
     location = forms.CharField(label=_("Ort"), max_length=300)
-    invitation_text = forms.CharField(label=_("Einladungstext"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    invitation_text = forms.CharField(
+        label=_("Einladungstext"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     invited_organisations = forms.ModelMultipleChoiceField(
         label=_("Eingeladene Organisationen"),
         queryset=Organisation.objects.filter(is_active=True),
@@ -147,7 +165,9 @@ class MeetingForm(KernMixin, forms.Form):
 
 class AgendaItemForm(KernMixin, forms.Form):
     title = forms.CharField(label=_("Tagesordnungspunkt"), max_length=300)
-    description = forms.CharField(label=_("Erläuterung"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("Erläuterung"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class AttendanceForm(KernMixin, forms.Form):
@@ -175,7 +195,9 @@ class DecisionForm(KernMixin, forms.Form):
 
 class TaskForm(KernMixin, forms.Form):
     title = forms.CharField(label=_("Aufgabe"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("zuständige Organisation"), queryset=Organisation.objects.filter(is_active=True))
+    owner = forms.ModelChoiceField(
+        label=_("zuständige Organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
     due_on = forms.DateField(label=_("fällig am"), widget=DateInput, required=False)
     agenda_item = forms.ModelChoiceField(label=_("zu TOP"), queryset=None, required=False)
 
@@ -209,10 +231,16 @@ class PhotoForm(KernMixin, forms.Form):
     alt_text = forms.CharField(label=_("Bildbeschreibung (Alternativtext)"), max_length=300)
     caption = forms.CharField(label=_("Bildunterschrift"), max_length=300, required=False)
     credit = forms.CharField(
-        label=_("Fotonachweis"), max_length=200, required=False, help_text=_("Pflicht vor der Veröffentlichung, z. B. „Foto: Kreis Soest“.")
+        label=_("Fotonachweis"),
+        max_length=200,
+        required=False,
+        help_text=_("Pflicht vor der Veröffentlichung, z. B. „Foto: Kreis Soest“."),
     )
     usage_terms = forms.CharField(
-        label=_("Nutzungsbedingungen"), max_length=300, required=False, help_text=_("z. B. „Abdruck honorarfrei mit Fotonachweis“")
+        label=_("Nutzungsbedingungen"),
+        max_length=300,
+        required=False,
+        help_text=_("z. B. „Abdruck honorarfrei mit Fotonachweis“"),
     )
 
 
@@ -225,11 +253,19 @@ class PhotoEditForm(KernMixin, forms.Form):
 
 class MaterialForm(KernMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
-    description = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    kind = forms.CharField(label=_("Art"), max_length=100, required=False, help_text=_("z. B. Faltblatt, Checkliste, Leitfaden"))
-    topics = forms.MultipleChoiceField(label=_("Themen"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(
+        label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    kind = forms.CharField(
+        label=_("Art"), max_length=100, required=False, help_text=_("z. B. Faltblatt, Checkliste, Leitfaden")
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Themen"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
+    )
     audience = forms.ChoiceField(label=_("Zielgruppe"), choices=Audience.choices)
-    visibility = forms.ChoiceField(label=_("Sichtbarkeit"), choices=Material.Visibility.choices, widget=forms.RadioSelect)
+    visibility = forms.ChoiceField(
+        label=_("Sichtbarkeit"), choices=Material.Visibility.choices, widget=forms.RadioSelect
+    )
 
 
 class MaterialVersionForm(KernMixin, forms.Form):
@@ -238,8 +274,12 @@ class MaterialVersionForm(KernMixin, forms.Form):
 
 
 class MaterialFilterForm(forms.Form):
-    topic = forms.ChoiceField(label=_("Thema"), choices=[("", _("alle Themen"))] + list(Topic.choices), required=False)
-    audience = forms.ChoiceField(label=_("Zielgruppe"), choices=[("", _("alle Zielgruppen"))] + list(Audience.choices), required=False)
+    topic = forms.ChoiceField(
+        label=_("Thema"), choices=[("", _("alle Themen"))] + list(Topic.choices), required=False
+    )
+    audience = forms.ChoiceField(
+        label=_("Zielgruppe"), choices=[("", _("alle Zielgruppen"))] + list(Audience.choices), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

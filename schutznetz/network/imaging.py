@@ -59,7 +59,12 @@ def _detected_extensions(data):
 
 
 def _looks_executable(data):
-    return data[:4] == b"\x7fELF" or data[:2] == b"MZ" or data[:4] in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe") or data[:2] == b"#!"
+    return (
+        data[:4] == b"\x7fELF"
+        or data[:2] == b"MZ"
+        or data[:4] in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
+        or data[:2] == b"#!"
+    )
 
 
 def open_photo(data):
@@ -143,7 +148,10 @@ def _office_kind(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+            if (
+                "mimetype" in names
+                and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
+            ):
                 return ".odt"
             if "[Content_Types].xml" in names:
                 for ext, marker in _OFFICE_MARKERS.items():

@@ -72,7 +72,9 @@ personal_data.declare_many(
     PartnerProfile,
     ["contact_label", "contact_phone", "contact_email"],
     category=personal_data.CONTACT,
-    purpose=_("Erreichbarkeit der Partnerorganisation für Fachkräfte (Funktionsadressen, keine privaten Daten)"),
+    purpose=_(
+        "Erreichbarkeit der Partnerorganisation für Fachkräfte (Funktionsadressen, keine privaten Daten)"
+    ),
     retention=_("solange die Organisation Partner ist"),
     recipients=_("Öffentlichkeit (Netzwerkseite), Mitglieder des Netzwerks"),
     legal_basis="Art. 6 Abs. 1 lit. e DSGVO",
@@ -146,7 +148,10 @@ class Accession(models.Model):
         Organisation, verbose_name=_("Partner"), on_delete=models.PROTECT, related_name="accessions"
     )
     version = models.ForeignKey(
-        AgreementVersion, verbose_name=_("unterzeichnete Fassung"), on_delete=models.PROTECT, related_name="accessions"
+        AgreementVersion,
+        verbose_name=_("unterzeichnete Fassung"),
+        on_delete=models.PROTECT,
+        related_name="accessions",
     )
     signatory_name = models.CharField(_("unterzeichnet von"), max_length=200)
     signatory_function = models.CharField(_("Funktion"), max_length=200)
@@ -161,7 +166,9 @@ class Accession(models.Model):
         ordering = ["organisation__name", "-signed_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation"], condition=Q(withdrawn_on__isnull=True), name="network_one_open_accession"
+                fields=["organisation"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="network_one_open_accession",
             )
         ]
 
@@ -177,7 +184,10 @@ class Confirmation(models.Model):
     """A partner confirms a new version of the agreement it has already joined."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("Partner"), on_delete=models.PROTECT, related_name="agreement_confirmations"
+        Organisation,
+        verbose_name=_("Partner"),
+        on_delete=models.PROTECT,
+        related_name="agreement_confirmations",
     )
     version = models.ForeignKey(
         AgreementVersion, verbose_name=_("Fassung"), on_delete=models.PROTECT, related_name="confirmations"
@@ -192,8 +202,13 @@ class Confirmation(models.Model):
         verbose_name_plural = _("Bestätigungen von Fassungen")
         ordering = ["organisation__name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "version"], name="network_one_confirmation_per_version")
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="network_one_confirmation_per_version"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.version.number}"
 
 
 for _model in (Accession, Confirmation):
@@ -244,17 +259,21 @@ class Meeting(models.Model):
         verbose_name = _("Sitzung")
         verbose_name_plural = _("Sitzungen")
         ordering = ["-starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="network_meeting_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="network_meeting_ends_after_start"
+            )
+        ]
 
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("network:meeting_detail", args=[self.pk])
+
     @property
     def body_label(self):
         return str(self.working_group) if self.working_group_id else _("Netzwerk (Plenum)")
-
-    def get_absolute_url(self):
-        return reverse("network:meeting_detail", args=[self.pk])
 
 
 class AgendaItem(models.Model):
@@ -267,7 +286,9 @@ class AgendaItem(models.Model):
         verbose_name = _("Tagesordnungspunkt")
         verbose_name_plural = _("Tagesordnungspunkte")
         ordering = ["meeting", "position"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="network_agenda_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="network_agenda_position")
+        ]
 
     def __str__(self):
         return f"TOP {self.position}: {self.title}"
@@ -282,7 +303,9 @@ class Attendance(models.Model):
         ABSENT = "absent", _("nicht anwesend")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    organisation = models.ForeignKey(Organisation, verbose_name=_("Organisation"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("Teilnahme"), max_length=20, choices=Status.choices, default=Status.INVITED)
     represented_by = models.CharField(
         _("vertreten durch (Funktion)"), max_length=200, blank=True, help_text=_("Funktion, kein Name nötig.")
@@ -292,13 +315,23 @@ class Attendance(models.Model):
         verbose_name = _("Teilnahme")
         verbose_name_plural = _("Teilnahmen")
         ordering = ["organisation__name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "organisation"], name="network_one_attendance")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "organisation"], name="network_one_attendance")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.get_status_display()}"
 
 
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     agenda_item = models.ForeignKey(
-        AgendaItem, verbose_name=_("zu TOP"), on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+        AgendaItem,
+        verbose_name=_("zu TOP"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
     )
     text = models.TextField(_("Beschluss"))
     created_at = models.DateTimeField(default=timezone.now)
@@ -307,6 +340,9 @@ class Decision(models.Model):
         verbose_name = _("Beschluss")
         verbose_name_plural = _("Beschlüsse")
         ordering = ["meeting", "created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
 
 
 class Task(models.Model):
@@ -317,11 +353,19 @@ class Task(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="tasks")
     agenda_item = models.ForeignKey(
-        AgendaItem, verbose_name=_("zu TOP"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        AgendaItem,
+        verbose_name=_("zu TOP"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
     )
     title = models.CharField(_("Aufgabe"), max_length=300)
     owner = models.ForeignKey(
-        Organisation, verbose_name=_("zuständige Organisation"), on_delete=models.PROTECT, related_name="network_tasks"
+        Organisation,
+        verbose_name=_("zuständige Organisation"),
+        on_delete=models.PROTECT,
+        related_name="network_tasks",
     )
     due_on = models.DateField(_("fällig am"), null=True, blank=True)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.OPEN)
@@ -332,6 +376,9 @@ class Task(models.Model):
         verbose_name = _("Aufgabe")
         verbose_name_plural = _("Aufgaben")
         ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.title
 
     @property
     def is_open(self):
@@ -371,12 +418,12 @@ class NewsItem(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("network:news_detail", args=[self.slug])
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
-
-    def get_absolute_url(self):
-        return reverse("network:news_detail", args=[self.slug])
 
 
 personal_data.declare(
@@ -397,7 +444,10 @@ class Photo(models.Model):
     caption = models.CharField(_("Bildunterschrift"), max_length=300, blank=True)
     credit = models.CharField(_("Fotonachweis"), max_length=200, blank=True)
     usage_terms = models.CharField(
-        _("Nutzungsbedingungen"), max_length=300, blank=True, help_text=_("z. B. „Abdruck honorarfrei mit Fotonachweis“")
+        _("Nutzungsbedingungen"),
+        max_length=300,
+        blank=True,
+        help_text=_("z. B. „Abdruck honorarfrei mit Fotonachweis“"),
     )
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
@@ -419,7 +469,9 @@ class Photo(models.Model):
         return max(self.renditions.all(), key=lambda r: r.width, default=None)
 
 
-personal_data.not_personal(Photo, "credit", reason=_("Urhebervermerk, den die Urheberin selbst zur Nennung angibt"))
+personal_data.not_personal(
+    Photo, "credit", reason=_("Urhebervermerk, den die Urheberin selbst zur Nennung angibt")
+)
 
 
 class PhotoRendition(models.Model):
@@ -431,7 +483,12 @@ class PhotoRendition(models.Model):
 
     class Meta:
         ordering = ["photo", "width"]
-        constraints = [models.UniqueConstraint(fields=["photo", "width"], name="network_one_rendition_per_width")]
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "width"], name="network_one_rendition_per_width")
+        ]
+
+    def __str__(self):
+        return f"{self.photo_id} – {self.width}w"
 
     def get_absolute_url(self):
         return reverse("network:photo", args=[self.photo_id, self.width])
@@ -464,9 +521,13 @@ class Material(models.Model):
     slug = models.SlugField(_("Adresse"), max_length=120, unique=True)
     title = models.CharField(_("Titel"), max_length=200)
     description = models.TextField(_("Beschreibung"), blank=True)
-    kind = models.CharField(_("Art"), max_length=100, blank=True, help_text=_("z. B. Faltblatt, Checkliste, Leitfaden"))
+    kind = models.CharField(
+        _("Art"), max_length=100, blank=True, help_text=_("z. B. Faltblatt, Checkliste, Leitfaden")
+    )
     audience = models.CharField(_("Zielgruppe"), max_length=30, choices=Audience.choices)
-    visibility = models.CharField(_("Sichtbarkeit"), max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL)
+    visibility = models.CharField(
+        _("Sichtbarkeit"), max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -497,6 +558,9 @@ class MaterialTopic(models.Model):
         ordering = ["topic"]
         constraints = [models.UniqueConstraint(fields=["material", "topic"], name="network_material_topic")]
 
+    def __str__(self):
+        return self.get_topic_display()
+
 
 class MaterialVersion(models.Model):
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="versions")
@@ -513,7 +577,12 @@ class MaterialVersion(models.Model):
         verbose_name = _("Materialversion")
         verbose_name_plural = _("Materialversionen")
         ordering = ["material", "-number"]
-        constraints = [models.UniqueConstraint(fields=["material", "number"], name="network_material_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["material", "number"], name="network_material_version")
+        ]
+
+    def __str__(self):
+        return f"{self.material} – {self.number}"
 
 
 personal_data.not_personal(MaterialVersion, "filename", reason=_("Name einer Publikation"))

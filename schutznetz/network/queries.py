@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from schutznetz.accounts.models import Organisation
+from schutznetz.accounts.models import Organisation, OrganisationKind
 from schutznetz.network.models import (
     Accession,
     AgreementVersion,
@@ -43,8 +43,10 @@ def public_partners():
     partners = (
         Organisation.objects.filter(pk__in=open_accessions().values("organisation_id"), is_active=True)
         .select_related("partner_profile")
-        .order_by("kind", "name")
+        .order_by("name")
     )
+    order = {kind: index for index, kind in enumerate(OrganisationKind.values)}
+    partners = sorted(partners, key=lambda org: (order.get(org.kind, len(order)), org.name))
     groups = {}
     for org in partners:
         profile = getattr(org, "partner_profile", None)
@@ -54,14 +56,20 @@ def public_partners():
 
 
 def public_working_groups():
-    return WorkingGroup.objects.filter(is_active=True).select_related("lead_organisation").prefetch_related("organisations")
+    return (
+        WorkingGroup.objects.filter(is_active=True)
+        .select_related("lead_organisation")
+        .prefetch_related("organisations")
+    )
 
 
 def partner_profiles_for(user):
     """Organisations with their profiles that ``user`` may see on the staff side (all members)."""
     if not _is_member(user):
         return Organisation.objects.none()
-    return Organisation.objects.filter(is_active=True).select_related("partner_profile").order_by("kind", "name")
+    return (
+        Organisation.objects.filter(is_active=True).select_related("partner_profile").order_by("kind", "name")
+    )
 
 
 def editable_organisations(user):
@@ -82,7 +90,9 @@ def working_groups_for(user):
 
 
 def current_agreement():
-    return AgreementVersion.objects.filter(status=AgreementVersion.Status.PUBLISHED).order_by("-number").first()
+    return (
+        AgreementVersion.objects.filter(status=AgreementVersion.Status.PUBLISHED).order_by("-number").first()
+    )
 
 
 def versions_for(user):
@@ -139,7 +149,9 @@ def confirmation_status(version):
 def accessions_for(user):
     if not _is_member(user):
         return Accession.objects.none()
-    return Accession.objects.select_related("organisation", "version").order_by("organisation__name", "-signed_on")
+    return Accession.objects.select_related("organisation", "version").order_by(
+        "organisation__name", "-signed_on"
+    )
 
 
 # --- Meetings -------------------------------------------------------------------------------
@@ -192,7 +204,12 @@ def open_tasks_of_organisation(user):
 
 
 def upcoming_meetings(user, limit=5):
-    return meetings_for(user).filter(starts_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")[:limit]
+    return (
+        meetings_for(user)
+        .filter(starts_at__gte=timezone.now())
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at")[:limit]
+    )
 
 
 # --- News -----------------------------------------------------------------------------------
@@ -201,7 +218,9 @@ _PHOTOS = Prefetch("photos", queryset=Photo.objects.prefetch_related("renditions
 
 
 def published_news():
-    return NewsItem.objects.filter(status=NewsItem.Status.PUBLISHED, published_on__lte=timezone.localdate()).prefetch_related(_PHOTOS)
+    return NewsItem.objects.filter(
+        status=NewsItem.Status.PUBLISHED, published_on__lte=timezone.localdate()
+    ).prefetch_related(_PHOTOS)
 
 
 def news_for(user):
@@ -220,9 +239,13 @@ def rendition_for(user, photo_id, width):
     """A photo rendition: public when its news item is published and the photo carries a credit."""
     renditions = PhotoRendition.objects.select_related("photo__news")
     if not (user.is_authenticated and user.has_perm("network.manage")):
-        renditions = renditions.filter(
-            photo__news__in=published_news().values("pk"),
-        ).exclude(photo__credit="").exclude(photo__usage_terms="")
+        renditions = (
+            renditions.filter(
+                photo__news__in=published_news().values("pk"),
+            )
+            .exclude(photo__credit="")
+            .exclude(photo__usage_terms="")
+        )
     return renditions.filter(photo_id=photo_id, width=width).first()
 
 
@@ -231,7 +254,9 @@ def rendition_for(user, photo_id, width):
 
 def materials_for(user):
     """Public materials for everyone; internal ones only for members."""
-    materials = Material.objects.prefetch_related("topics", "versions").filter(versions__isnull=False).distinct()
+    materials = (
+        Material.objects.prefetch_related("topics", "versions").filter(versions__isnull=False).distinct()
+    )
     if not _is_member(user):
         materials = materials.filter(visibility=Material.Visibility.PUBLIC)
     return materials

@@ -32,7 +32,9 @@ def _erase_signatories(queryset):
     for accession in queryset.select_related("organisation"):
         accession.signatory_name = ERASED
         accession.save(update_fields=["signatory_name"])
-        confirmations = Confirmation.objects.filter(organisation=accession.organisation, recorded_at__lte=timezone.now()).exclude(signatory_name=ERASED)
+        confirmations = Confirmation.objects.filter(
+            organisation=accession.organisation, recorded_at__lte=timezone.now()
+        ).exclude(signatory_name=ERASED)
         confirmations.update(signatory_name=ERASED)
         count += 1
     if count:

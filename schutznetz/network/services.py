@@ -40,7 +40,10 @@ def _require(actor, perm, obj=None):
 
 
 def _unique_slug(model, text, exclude_pk=None):
-    base = slugify(text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue"))[:100] or "eintrag"
+    base = (
+        slugify(text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue"))[:100]
+        or "eintrag"
+    )
     slug, number = base, 2
     while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug = f"{base}-{number}"
@@ -70,9 +73,16 @@ def save_partner_profile(actor, organisation, **data):
 
 
 @service
-def save_working_group(actor, *, name, description="", lead_organisation=None, organisations=(), is_active=True, group=None):
+def save_working_group(
+    actor, *, name, description="", lead_organisation=None, organisations=(), is_active=True, group=None
+):
     _require(actor, "network.manage")
-    data = {"name": name, "description": description, "lead_organisation": lead_organisation, "is_active": is_active}
+    data = {
+        "name": name,
+        "description": description,
+        "lead_organisation": lead_organisation,
+        "is_active": is_active,
+    }
     if group is None:
         group = WorkingGroup.objects.create(slug=_unique_slug(WorkingGroup, name), **data)
         fields = list(data)
@@ -95,7 +105,9 @@ def save_working_group(actor, *, name, description="", lead_organisation=None, o
 
 
 def current_version():
-    return AgreementVersion.objects.filter(status=AgreementVersion.Status.PUBLISHED).order_by("-number").first()
+    return (
+        AgreementVersion.objects.filter(status=AgreementVersion.Status.PUBLISHED).order_by("-number").first()
+    )
 
 
 @service
@@ -106,7 +118,9 @@ def create_version(actor, *, title, body, change_summary=""):
     if AgreementVersion.objects.filter(status=AgreementVersion.Status.DRAFT).exists():
         raise ValidationError(_("Es gibt bereits einen Entwurf. Bitte bearbeiten Sie diesen."))
     number = (AgreementVersion.objects.aggregate(m=Max("number"))["m"] or 0) + 1
-    version = AgreementVersion.objects.create(number=number, title=title, body=body, change_summary=change_summary)
+    version = AgreementVersion.objects.create(
+        number=number, title=title, body=body, change_summary=change_summary
+    )
     record_audit(actor, "agreement_version.create", version, ["number", "title", "body", "change_summary"])
     return version
 
@@ -116,7 +130,9 @@ def update_draft(actor, version, *, title, body, change_summary=""):
     _require(actor, "network.manage")
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
-        raise ValidationError(_("Eine veröffentlichte Fassung kann nicht mehr geändert werden. Legen Sie eine neue an."))
+        raise ValidationError(
+            _("Eine veröffentlichte Fassung kann nicht mehr geändert werden. Legen Sie eine neue an.")
+        )
     if not body.strip():
         raise ValidationError({"body": _("Der Text der Vereinbarung darf nicht leer sein.")})
     fields = changed(version, {"title": title, "body": body, "change_summary": change_summary})
@@ -175,7 +191,12 @@ def record_accession(actor, organisation, version, *, signatory_name, signatory_
         signatory_function=signatory_function.strip(),
         signed_on=signed_on,
     )
-    record_audit(actor, "accession.create", accession, ["organisation", "version", "signatory_name", "signatory_function", "signed_on"])
+    record_audit(
+        actor,
+        "accession.create",
+        accession,
+        ["organisation", "version", "signatory_name", "signatory_function", "signed_on"],
+    )
     return accession
 
 
@@ -200,9 +221,19 @@ def record_confirmation(actor, organisation, version, *, signatory_name, signato
     _check_signature(version, signatory_name, signatory_function, confirmed_on, "confirmed_on")
     accession = Accession.objects.filter(organisation=organisation, withdrawn_on__isnull=True).first()
     if accession is None:
-        raise ValidationError({"organisation": _("%(org)s ist kein Partner; erfassen Sie zuerst den Beitritt.") % {"org": organisation}})
-    if accession.version_id == version.pk or Confirmation.objects.filter(organisation=organisation, version=version).exists():
-        raise ValidationError({"organisation": _("%(org)s hat diese Fassung bereits unterzeichnet.") % {"org": organisation}})
+        raise ValidationError(
+            {
+                "organisation": _("%(org)s ist kein Partner; erfassen Sie zuerst den Beitritt.")
+                % {"org": organisation}
+            }
+        )
+    if (
+        accession.version_id == version.pk
+        or Confirmation.objects.filter(organisation=organisation, version=version).exists()
+    ):
+        raise ValidationError(
+            {"organisation": _("%(org)s hat diese Fassung bereits unterzeichnet.") % {"org": organisation}}
+        )
     confirmation = Confirmation.objects.create(
         organisation=organisation,
         version=version,
@@ -210,7 +241,12 @@ def record_confirmation(actor, organisation, version, *, signatory_name, signato
         signatory_function=signatory_function.strip(),
         confirmed_on=confirmed_on,
     )
-    record_audit(actor, "confirmation.create", confirmation, ["organisation", "version", "signatory_name", "signatory_function", "confirmed_on"])
+    record_audit(
+        actor,
+        "confirmation.create",
+        confirmation,
+        ["organisation", "version", "signatory_name", "signatory_function", "confirmed_on"],
+    )
     return confirmation
 
 
@@ -290,7 +326,9 @@ def send_invitation(actor, meeting, request=None):
 
     _require(actor, "network.manage")
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
-        raise ValidationError(_("Zu einer durchgeführten oder abgesagten Sitzung kann nicht eingeladen werden."))
+        raise ValidationError(
+            _("Zu einer durchgeführten oder abgesagten Sitzung kann nicht eingeladen werden.")
+        )
     if not meeting.agenda_items.exists():
         raise ValidationError(_("Die Einladung braucht mindestens einen Tagesordnungspunkt."))
     meeting.status = Meeting.Status.INVITED
@@ -372,7 +410,9 @@ def add_task(actor, meeting, *, title, owner, due_on=None, agenda_item=None):
         raise ValidationError({"title": _("Bitte beschreiben Sie die Aufgabe.")})
     if due_on is not None and due_on < meeting.starts_at.date():
         raise ValidationError({"due_on": _("Die Frist darf nicht vor der Sitzung liegen.")})
-    task = Task.objects.create(meeting=meeting, title=title.strip(), owner=owner, due_on=due_on, agenda_item=agenda_item)
+    task = Task.objects.create(
+        meeting=meeting, title=title.strip(), owner=owner, due_on=due_on, agenda_item=agenda_item
+    )
     record_audit(actor, "task.create", task, ["title", "owner", "due_on", "agenda_item"])
     return task
 
@@ -452,10 +492,18 @@ def add_photo(actor, news, upload, *, alt_text, credit="", usage_terms="", capti
     """Check the upload by content, strip everything but pixels, store renditions."""
     _require(actor, "network.manage")
     if not alt_text.strip():
-        raise ValidationError({"alt_text": _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen.")})
+        raise ValidationError(
+            {"alt_text": _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen.")}
+        )
     news = NewsItem.objects.select_for_update().get(pk=news.pk)
     if news.is_published and not (credit.strip() and usage_terms.strip()):
-        raise ValidationError({"credit": _("Eine veröffentlichte Meldung braucht für jedes Foto Fotonachweis und Nutzungsbedingungen.")})
+        raise ValidationError(
+            {
+                "credit": _(
+                    "Eine veröffentlichte Meldung braucht für jedes Foto Fotonachweis und Nutzungsbedingungen."
+                )
+            }
+        )
     data = imaging.read_limited(upload, photo_max_bytes(), _("Foto"))
     image = imaging.open_photo(data)
     renditions = imaging.make_renditions(image)
@@ -484,10 +532,26 @@ def update_photo(actor, photo, *, alt_text, credit, usage_terms, caption=""):
     _require(actor, "network.manage")
     published = NewsItem.objects.filter(pk=photo.news_id, status=NewsItem.Status.PUBLISHED).exists()
     if published and not (credit.strip() and usage_terms.strip()):
-        raise ValidationError({"credit": _("Eine veröffentlichte Meldung braucht für jedes Foto Fotonachweis und Nutzungsbedingungen.")})
+        raise ValidationError(
+            {
+                "credit": _(
+                    "Eine veröffentlichte Meldung braucht für jedes Foto Fotonachweis und Nutzungsbedingungen."
+                )
+            }
+        )
     if not alt_text.strip():
-        raise ValidationError({"alt_text": _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen.")})
-    fields = changed(photo, {"alt_text": alt_text.strip(), "credit": credit.strip(), "usage_terms": usage_terms.strip(), "caption": caption.strip()})
+        raise ValidationError(
+            {"alt_text": _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen.")}
+        )
+    fields = changed(
+        photo,
+        {
+            "alt_text": alt_text.strip(),
+            "credit": credit.strip(),
+            "usage_terms": usage_terms.strip(),
+            "caption": caption.strip(),
+        },
+    )
     if fields:
         photo.save()
         record_audit(actor, "photo.update", photo, fields)
@@ -519,7 +583,13 @@ def save_material(actor, material=None, *, title, description="", kind="", audie
     _require(actor, "network.manage")
     if not topics:
         raise ValidationError({"topics": _("Bitte wählen Sie mindestens ein Thema.")})
-    data = {"title": title, "description": description, "kind": kind, "audience": audience, "visibility": visibility}
+    data = {
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "audience": audience,
+        "visibility": visibility,
+    }
     if material is None:
         material = Material.objects.create(slug=_unique_slug(Material, title), **data)
         fields, action = list(data), "material.create"
@@ -530,7 +600,9 @@ def save_material(actor, material=None, *, title, description="", kind="", audie
     current = set(material.topics.values_list("topic", flat=True))
     if current != set(topics):
         material.topics.exclude(topic__in=topics).delete()
-        MaterialTopic.objects.bulk_create([MaterialTopic(material=material, topic=t) for t in set(topics) - current])
+        MaterialTopic.objects.bulk_create(
+            [MaterialTopic(material=material, topic=t) for t in set(topics) - current]
+        )
         fields.append("topics")
     if fields:
         record_audit(actor, action, material, fields)
@@ -558,6 +630,8 @@ def add_material_version(actor, material, upload, *, change_note=""):
         version.save()
     except IntegrityError as exc:
         default_storage.delete(version.file.name)
-        raise ValidationError(_("Diese Version wurde gleichzeitig schon angelegt. Bitte erneut versuchen.")) from exc
+        raise ValidationError(
+            _("Diese Version wurde gleichzeitig schon angelegt. Bitte erneut versuchen.")
+        ) from exc
     record_audit(actor, "material_version.create", version, ["file", "change_note"])
     return version

@@ -197,13 +197,23 @@ def partner_edit(request, slug):
     form = forms.PartnerProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_partner_profile(request.user, organisation, **{f: form.cleaned_data[f] for f in services.PROFILE_FIELDS})
+            services.save_partner_profile(
+                request.user, organisation, **{f: form.cleaned_data[f] for f in services.PROFILE_FIELDS}
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Das Partnerprofil wurde gespeichert."))
             return redirect("network:partner_list")
-    return render(request, "network/staff/form_page.html", {"form": form, "title": _("Partnerprofil: %(org)s") % {"org": organisation}, "back": "network:partner_list"})
+    return render(
+        request,
+        "network/staff/form_page.html",
+        {
+            "form": form,
+            "title": _("Partnerprofil: %(org)s") % {"org": organisation},
+            "back": "network:partner_list",
+        },
+    )
 
 
 @koordination_required
@@ -224,7 +234,11 @@ def working_group_edit(request, slug=None):
         messages.success(request, _("Der Arbeitskreis wurde gespeichert."))
         return redirect("network:partner_list")
     title = _("Arbeitskreis bearbeiten") if group else _("Neuer Arbeitskreis")
-    return render(request, "network/staff/form_page.html", {"form": form, "title": title, "back": "network:partner_list"})
+    return render(
+        request,
+        "network/staff/form_page.html",
+        {"form": form, "title": title, "back": "network:partner_list"},
+    )
 
 
 # --- Staff: agreement ------------------------------------------------------------------------
@@ -253,7 +267,8 @@ def version_detail(request, number):
     confirm_form = None
     if may_manage and status and status["pending"]:
         confirm_form = forms.SignatureForm(
-            organisations=Organisation.objects.filter(pk__in=[o.pk for o in status["pending"]]), prefix="confirm"
+            organisations=Organisation.objects.filter(pk__in=[o.pk for o in status["pending"]]),
+            prefix="confirm",
         )
     return render(
         request,
@@ -262,7 +277,9 @@ def version_detail(request, number):
             "version": version,
             "status": status,
             "confirm_form": confirm_form,
-            "publish_form": forms.PublishVersionForm(prefix="publish") if may_manage and version.is_draft else None,
+            "publish_form": forms.PublishVersionForm(prefix="publish")
+            if may_manage and version.is_draft
+            else None,
             "may_manage": may_manage,
         },
     )
@@ -272,7 +289,10 @@ def version_detail(request, number):
 def version_edit(request, number=None):
     version = get_scoped_or_404(queries.versions_for(request.user), number=number) if number else None
     if version is not None and not version.is_draft:
-        messages.error(request, _("Eine veröffentlichte Fassung kann nicht mehr geändert werden. Legen Sie eine neue an."))
+        messages.error(
+            request,
+            _("Eine veröffentlichte Fassung kann nicht mehr geändert werden. Legen Sie eine neue an."),
+        )
         return redirect("network:version_detail", number=version.number)
     initial = {}
     if version is None:
@@ -293,7 +313,11 @@ def version_edit(request, number=None):
             messages.success(request, _("Der Entwurf wurde gespeichert."))
             return redirect("network:version_detail", number=version.number)
     title = _("Entwurf bearbeiten") if version else _("Neue Fassung entwerfen")
-    return render(request, "network/staff/form_page.html", {"form": form, "title": title, "back": "network:version_list"})
+    return render(
+        request,
+        "network/staff/form_page.html",
+        {"form": form, "title": title, "back": "network:version_list"},
+    )
 
 
 @koordination_required
@@ -348,7 +372,16 @@ def version_diff(request):
     diff = None
     if form.is_valid():
         diff = diff_texts(form.cleaned_data["old"].body, form.cleaned_data["new"].body)
-    return render(request, "network/staff/version_diff.html", {"form": form, "diff": diff, "old": form.cleaned_data.get("old") if form.is_bound and form.is_valid() else None, "new": form.cleaned_data.get("new") if form.is_bound and form.is_valid() else None})
+    return render(
+        request,
+        "network/staff/version_diff.html",
+        {
+            "form": form,
+            "diff": diff,
+            "old": form.cleaned_data.get("old") if form.is_bound and form.is_valid() else None,
+            "new": form.cleaned_data.get("new") if form.is_bound and form.is_valid() else None,
+        },
+    )
 
 
 @koordination_required
@@ -370,7 +403,11 @@ def accession_new(request):
         else:
             messages.success(request, _("Der Beitritt wurde erfasst."))
             return redirect("network:version_list")
-    return render(request, "network/staff/form_page.html", {"form": form, "title": _("Beitritt erfassen"), "back": "network:version_list"})
+    return render(
+        request,
+        "network/staff/form_page.html",
+        {"form": form, "title": _("Beitritt erfassen"), "back": "network:version_list"},
+    )
 
 
 @koordination_required
@@ -379,14 +416,23 @@ def accession_withdraw(request, accession_id):
     form = forms.WithdrawalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_withdrawal(request.user, accession, withdrawn_on=form.cleaned_data["withdrawn_on"], reason=form.cleaned_data["reason"])
+            services.record_withdrawal(
+                request.user,
+                accession,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Der Austritt wurde erfasst."))
             return redirect("network:version_list")
     title = _("Austritt erfassen: %(org)s") % {"org": accession.organisation}
-    return render(request, "network/staff/form_page.html", {"form": form, "title": title, "back": "network:version_list"})
+    return render(
+        request,
+        "network/staff/form_page.html",
+        {"form": form, "title": title, "back": "network:version_list"},
+    )
 
 
 # --- Staff: meetings -------------------------------------------------------------------------
@@ -397,7 +443,10 @@ def meeting_list(request):
     return render(
         request,
         "network/staff/meeting_list.html",
-        {"meetings": queries.meetings_for(request.user), "may_manage": request.user.has_perm("network.manage")},
+        {
+            "meetings": queries.meetings_for(request.user),
+            "may_manage": request.user.has_perm("network.manage"),
+        },
     )
 
 
@@ -427,7 +476,11 @@ def meeting_edit(request, meeting_id=None):
             messages.success(request, _("Die Sitzung wurde gespeichert."))
             return redirect(meeting)
     title = _("Sitzung bearbeiten") if meeting else _("Neue Sitzung")
-    return render(request, "network/staff/form_page.html", {"form": form, "title": title, "back": "network:meeting_list"})
+    return render(
+        request,
+        "network/staff/form_page.html",
+        {"form": form, "title": title, "back": "network:meeting_list"},
+    )
 
 
 @member_required
@@ -480,7 +533,9 @@ def meeting_invite(request, meeting_id):
     except ValidationError as exc:
         _post_messages(request, exc)
     else:
-        messages.success(request, _("Die Einladung wird an die Ansprechstellen der eingeladenen Partner verschickt."))
+        messages.success(
+            request, _("Die Einladung wird an die Ansprechstellen der eingeladenen Partner verschickt.")
+        )
     return redirect(meeting)
 
 
@@ -589,7 +644,9 @@ def _ics_response(content, filename):
 
 @member_required
 def meeting_ics(request, meeting_id):
-    meeting = get_scoped_or_404(queries.meetings_for(request.user).prefetch_related("agenda_items"), pk=meeting_id)
+    meeting = get_scoped_or_404(
+        queries.meetings_for(request.user).prefetch_related("agenda_items"), pk=meeting_id
+    )
     return _ics_response(ics.meetings_ics([meeting]), f"sitzung-{meeting.starts_at:%Y-%m-%d}.ics")
 
 
@@ -617,7 +674,9 @@ def news_edit(request, news_id=None):
         item = services.save_news(request.user, item, **data)
         messages.success(request, _("Die Meldung wurde gespeichert."))
         return redirect("network:news_edit", news_id=item.pk)
-    return render(request, "network/staff/news_edit.html", {"form": form, "item": item, "photo_form": photo_form})
+    return render(
+        request, "network/staff/news_edit.html", {"form": form, "item": item, "photo_form": photo_form}
+    )
 
 
 @koordination_required
@@ -636,7 +695,12 @@ def photo_add(request, news_id):
             messages.success(request, _("Das Foto wurde hinzugefügt."))
             return redirect("network:news_edit", news_id=item.pk)
     form = forms.NewsForm(instance=item)
-    return render(request, "network/staff/news_edit.html", {"form": form, "item": item, "photo_form": photo_form}, status=400)
+    return render(
+        request,
+        "network/staff/news_edit.html",
+        {"form": form, "item": item, "photo_form": photo_form},
+        status=400,
+    )
 
 
 @koordination_required
@@ -644,7 +708,12 @@ def photo_edit(request, photo_id):
     photo_obj = get_scoped_or_404(queries.photos_for(request.user), pk=photo_id)
     form = forms.PhotoEditForm(
         request.POST or None,
-        initial={"alt_text": photo_obj.alt_text, "caption": photo_obj.caption, "credit": photo_obj.credit, "usage_terms": photo_obj.usage_terms},
+        initial={
+            "alt_text": photo_obj.alt_text,
+            "caption": photo_obj.caption,
+            "credit": photo_obj.credit,
+            "usage_terms": photo_obj.usage_terms,
+        },
     )
     if request.method == "POST":
         if request.POST.get("action") == "delete":
@@ -718,7 +787,12 @@ def material_edit(request, slug=None):
             form = forms.MaterialForm(initial=initial, prefix="material")
             if version_form.is_valid():
                 try:
-                    services.add_material_version(request.user, material, version_form.cleaned_data["file"], change_note=version_form.cleaned_data["change_note"])
+                    services.add_material_version(
+                        request.user,
+                        material,
+                        version_form.cleaned_data["file"],
+                        change_note=version_form.cleaned_data["change_note"],
+                    )
                 except ValidationError as exc:
                     _form_errors(version_form, exc)
                 else:
@@ -737,4 +811,3 @@ def material_edit(request, slug=None):
         "network/staff/material_edit.html",
         {"form": form, "version_form": version_form, "material": material, "topics": Topic},
     )
-

@@ -60,3 +60,11 @@ def shelter(make_offer, shelter_org):
         family_places=8,
         phone="02921 123456",
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(db):
+    """API throttling counts live in the shared cache; start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -29,7 +29,7 @@ def test_lippstadt_turkish_counselling_then_quick_exit(browser_page, live_server
     assert page.title() == "Informationen"
     page.get_by_label("Ort oder Postleitzahl").fill("Lippstadt")
     page.get_by_label("Art der Hilfe").select_option(label="Fachberatung sexualisierte Gewalt")
-    page.get_by_label("Sprache").select_option(label="Türkisch")
+    page.get_by_label("Sprache der Beratung").select_option(label="Türkisch")
     page.get_by_role("button", name="Suchen").click()
     results = page.locator("#ergebnisse")
     results.get_by_text("1 Angebot gefunden").wait_for()
@@ -53,7 +53,7 @@ def test_finder_works_without_javascript(chromium_browser, live_server, scenario
         page = context.new_page()
         page.goto(live_server.url + "/hilfe/")
         page.get_by_label("Ort oder Postleitzahl").fill("59555")
-        page.get_by_label("Sprache").select_option("tr")
+        page.get_by_label("Sprache der Beratung").select_option("tr")
         page.get_by_role("button", name="Suchen").click()
         page.get_by_role("link", name=re.compile("Lichtblick")).wait_for()
         assert "ort=59555" in page.url

@@ -146,7 +146,8 @@ def test_retention_rule_erases_contacts_left_on_closed_kits(sites):
     )
     (rule,) = retention.rules()
     assert list(rule.due()) == [kit]
-    call_command("apply_retention")
+    # What `manage.py apply_retention` does with each rule (run directly: other apps' rules are not ours to test).
+    assert rule.apply(rule.due()) == 1
     kit.refresh_from_db()
     open_kit.refresh_from_db()
     assert kit.reminder_contact == "" and open_kit.reminder_contact == "y@example.org"

@@ -50,7 +50,9 @@ def org_admin(jugendamt):
 
 @pytest.fixture
 def version1(db):
-    version = services.create_version(None, title="Kooperationsvereinbarung", body="# Zweck\n\nZeile eins.\n\nZeile zwei.\n")
+    version = services.create_version(
+        None, title="Kooperationsvereinbarung", body="# Zweck\n\nZeile eins.\n\nZeile zwei.\n"
+    )
     return services.publish_version(None, version, effective_on=SIGNED)
 
 
@@ -58,7 +60,12 @@ def version1(db):
 def partners(version1, jugendamt, polizei, koordination_org):
     for number, organisation in enumerate((jugendamt, polizei, koordination_org), start=1):
         services.record_accession(
-            None, organisation, version1, signatory_name=f"Person {number}", signatory_function="Leitung", signed_on=SIGNED
+            None,
+            organisation,
+            version1,
+            signatory_name=f"Person {number}",
+            signatory_function="Leitung",
+            signed_on=SIGNED,
         )
     return [jugendamt, polizei, koordination_org]
 
@@ -102,4 +109,6 @@ def _tolerate_unfinished_navigation(monkeypatch):
                 kept.append(entry)
             return kept
 
-    monkeypatch.setattr(context_processors, "app_modules", lambda name: tuple(_Filtered(m) for m in original(name)))
+    monkeypatch.setattr(
+        context_processors, "app_modules", lambda name: tuple(_Filtered(m) for m in original(name))
+    )

@@ -25,10 +25,20 @@ def _login(page, live_server, user):
     page.context.set_extra_http_headers({"Origin": live_server.url})
 
 
-def test_publish_news_with_photo_and_public_pages_accessible(browser_page, live_server, koordination, partners):
+def test_publish_news_with_photo_and_public_pages_accessible(
+    browser_page, live_server, koordination, partners
+):
     # Some content for the public pages.
-    services.save_partner_profile(None, partners[0], contribution="Schutzauftrag für Kinder", contact_label="ASD", contact_email="asd@example.org")
-    material = services.save_material(None, title="Faltblatt Hilfe", audience="betroffene", visibility="public", topics=["praevention"])
+    services.save_partner_profile(
+        None,
+        partners[0],
+        contribution="Schutzauftrag für Kinder",
+        contact_label="ASD",
+        contact_email="asd@example.org",
+    )
+    material = services.save_material(
+        None, title="Faltblatt Hilfe", audience="betroffene", visibility="public", topics=["praevention"]
+    )
     services.add_material_version(None, material, _pdf_upload())
 
     page = browser_page
@@ -41,7 +51,9 @@ def test_publish_news_with_photo_and_public_pages_accessible(browser_page, live_
     page.get_by_role("button", name="Meldung speichern").click()
     page.get_by_role("heading", name="Meldung bearbeiten").wait_for()
 
-    page.locator("#id_photo-image").set_input_files({"name": "saal.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(size=(1400, 800))})
+    page.locator("#id_photo-image").set_input_files(
+        {"name": "saal.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(size=(1400, 800))}
+    )
     page.get_by_label(re.compile("Alternativtext")).fill("Blick in den Saal beim Fachtag")
     page.get_by_label(re.compile("^Fotonachweis")).fill("Foto: Kreis Soest")
     page.get_by_label(re.compile("^Nutzungsbedingungen")).fill("Abdruck honorarfrei mit Nachweis")

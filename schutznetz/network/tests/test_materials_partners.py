@@ -6,7 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from schutznetz.network import queries, services
-from schutznetz.network.models import Accession, AgreementVersion, Material, MaterialVersion, Meeting, NewsItem, PartnerProfile
+from schutznetz.network.models import (
+    Accession,
+    AgreementVersion,
+    Material,
+    MaterialVersion,
+    Meeting,
+    NewsItem,
+    PartnerProfile,
+)
 from schutznetz.testing.factories import login
 
 from .conftest import upload
@@ -32,36 +40,56 @@ def _zip_with_exe():
 
 
 def _material(actor, title, visibility, topics=("kinderschutz",), audience="fachkraefte"):
-    material = services.save_material(actor, title=title, description="", kind="Checkliste", audience=audience, visibility=visibility, topics=list(topics))
+    material = services.save_material(
+        actor,
+        title=title,
+        description="",
+        kind="Checkliste",
+        audience=audience,
+        visibility=visibility,
+        topics=list(topics),
+    )
     services.add_material_version(actor, material, upload(PDF, "datei.pdf", "application/pdf"))
     return material
 
 
 def test_material_versions_are_numbered_and_typed_by_content(koordination):
     material = _material(koordination, "Checkliste", "public")
-    v2 = services.add_material_version(koordination, material, upload(_docx(), "liste.pdf", "application/pdf"), change_note="überarbeitet")
+    v2 = services.add_material_version(
+        koordination, material, upload(_docx(), "liste.pdf", "application/pdf"), change_note="überarbeitet"
+    )
     assert v2.number == 2 and v2.filename == "checkliste-v2.docx"
     assert v2.content_type.endswith("wordprocessingml.document")
     assert material.current_version() == v2 and len(v2.sha256) == 64
 
 
-@pytest.mark.parametrize("payload", [b"\x7fELF" + b"\x00" * 100, b"MZ" + b"\x00" * 100, _zip_with_exe(), b"just text"])
+@pytest.mark.parametrize(
+    "payload", [b"\x7fELF" + b"\x00" * 100, b"MZ" + b"\x00" * 100, _zip_with_exe(), b"just text"]
+)
 def test_material_upload_refuses_other_content(koordination, payload):
-    material = services.save_material(koordination, title="X", audience="fachkraefte", visibility="public", topics=["praevention"])
+    material = services.save_material(
+        koordination, title="X", audience="fachkraefte", visibility="public", topics=["praevention"]
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.add_material_version(koordination, material, upload(payload, "leitfaden.pdf", "application/pdf"))
+        services.add_material_version(
+            koordination, material, upload(payload, "leitfaden.pdf", "application/pdf")
+        )
     assert excinfo.value.messages[0].startswith("Datei:")
     assert not MaterialVersion.objects.exists()
 
 
 def test_material_needs_a_topic(koordination):
     with pytest.raises(ValidationError) as excinfo:
-        services.save_material(koordination, title="X", audience="fachkraefte", visibility="public", topics=[])
+        services.save_material(
+            koordination, title="X", audience="fachkraefte", visibility="public", topics=[]
+        )
     assert "topics" in excinfo.value.message_dict and not Material.objects.exists()
 
 
 def test_public_materials_on_network_page_internal_only_for_members(koordination, fachkraft, client):
-    public = _material(koordination, "Faltblatt Hilfe", "public", topics=["praevention"], audience="betroffene")
+    public = _material(
+        koordination, "Faltblatt Hilfe", "public", topics=["praevention"], audience="betroffene"
+    )
     internal = _material(koordination, "Interne Checkliste", "internal")
     html = client.get(reverse("network:home")).content.decode()
     assert "Faltblatt Hilfe" in html and "Interne Checkliste" not in html
@@ -71,7 +99,10 @@ def test_public_materials_on_network_page_internal_only_for_members(koordination
     download = client.get(reverse("network:material_download", args=[public.slug]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
-    assert download["Content-Disposition"].startswith("attachment;") and "faltblatt-hilfe-v1.pdf" in download["Content-Disposition"]
+    assert (
+        download["Content-Disposition"].startswith("attachment;")
+        and "faltblatt-hilfe-v1.pdf" in download["Content-Disposition"]
+    )
     assert b"".join(download.streaming_content) == PDF
     assert client.get(reverse("network:material_download", args=[internal.slug])).status_code == 404
 
@@ -79,7 +110,9 @@ def test_public_materials_on_network_page_internal_only_for_members(koordination
     assert client.get(reverse("network:material_download", args=[internal.slug])).status_code == 200
     listing = client.get(reverse("network:material_list")).content.decode()
     assert "Interne Checkliste" in listing and "Faltblatt Hilfe" in listing
-    assert client.get(reverse("network:material_version_download", args=[internal.slug, 7])).status_code == 404
+    assert (
+        client.get(reverse("network:material_version_download", args=[internal.slug, 7])).status_code == 404
+    )
 
 
 def test_org_admin_edits_only_own_partner_profile(org_admin, jugendamt, polizei, client):
@@ -90,7 +123,12 @@ def test_org_admin_edits_only_own_partner_profile(org_admin, jugendamt, polizei,
     assert client.get(reverse("network:partner_edit", args=[polizei.slug])).status_code == 404
     response = client.post(
         reverse("network:partner_edit", args=[jugendamt.slug]),
-        {"contribution": "Hilfen zur Erziehung", "contact_label": "ASD", "contact_email": "asd@example.org", "is_public": "on"},
+        {
+            "contribution": "Hilfen zur Erziehung",
+            "contact_label": "ASD",
+            "contact_email": "asd@example.org",
+            "is_public": "on",
+        },
     )
     assert response.status_code == 302
     assert PartnerProfile.objects.get(organisation=jugendamt).contribution == "Hilfen zur Erziehung"
@@ -106,8 +144,16 @@ def test_fachkraft_cannot_edit_profiles_koordination_can(fachkraft, koordination
 
 
 def test_network_page_lists_active_partners_by_kind_without_cookies(partners, koordination, client):
-    services.save_partner_profile(None, partners[0], contribution="Schutzauftrag für Kinder", contact_label="ASD", contact_phone="02921 0")
-    services.record_withdrawal(koordination, partners[1].accessions.get(), withdrawn_on=partners[1].accessions.get().signed_on)
+    services.save_partner_profile(
+        None,
+        partners[0],
+        contribution="Schutzauftrag für Kinder",
+        contact_label="ASD",
+        contact_phone="02921 0",
+    )
+    services.record_withdrawal(
+        koordination, partners[1].accessions.get(), withdrawn_on=partners[1].accessions.get().signed_on
+    )
     response = client.get(reverse("network:home"))
     html = response.content.decode()
     assert response.status_code == 200 and not response.cookies
@@ -132,9 +178,15 @@ def test_demo_is_idempotent(db):
     out = io.StringIO()
     accounts_demo.load(out)
     demo.load(out)
-    counts = [m.objects.count() for m in (PartnerProfile, AgreementVersion, Accession, Meeting, NewsItem, Material, MaterialVersion)]
+    counts = [
+        m.objects.count()
+        for m in (PartnerProfile, AgreementVersion, Accession, Meeting, NewsItem, Material, MaterialVersion)
+    ]
     demo.load(out)
-    assert counts == [m.objects.count() for m in (PartnerProfile, AgreementVersion, Accession, Meeting, NewsItem, Material, MaterialVersion)]
+    assert counts == [
+        m.objects.count()
+        for m in (PartnerProfile, AgreementVersion, Accession, Meeting, NewsItem, Material, MaterialVersion)
+    ]
     news = NewsItem.objects.get(slug="kooperationsvereinbarung-unterzeichnet")
     assert news.is_published and news.published_on.isoformat() == "2023-11-02"
     assert all(photo.is_publishable for photo in news.photos.all())

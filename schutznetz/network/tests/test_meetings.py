@@ -21,7 +21,12 @@ def _at(days, hour=14):
 @pytest.fixture
 def meeting(partners, koordination):
     return services.save_meeting(
-        koordination, title="Plenum Frühjahr", working_group=None, starts_at=_at(-10), ends_at=_at(-10, 16), location="Kreishaus"
+        koordination,
+        title="Plenum Frühjahr",
+        working_group=None,
+        starts_at=_at(-10),
+        ends_at=_at(-10, 16),
+        location="Kreishaus",
     )
 
 
@@ -37,7 +42,9 @@ def test_meeting_end_must_follow_start(koordination, partners):
     assert not Meeting.objects.exists()
 
 
-def test_invitation_needs_agenda_and_mails_partners_with_ics(meeting, partners, koordination, mailoutbox, django_capture_on_commit_callbacks):
+def test_invitation_needs_agenda_and_mails_partners_with_ics(
+    meeting, partners, koordination, mailoutbox, django_capture_on_commit_callbacks
+):
     with pytest.raises(ValidationError):
         services.send_invitation(koordination, meeting)
     services.add_agenda_item(koordination, meeting, title="Begrüßung")
@@ -52,39 +59,69 @@ def test_invitation_needs_agenda_and_mails_partners_with_ics(meeting, partners, 
     mail = mailoutbox[0]
     assert "TOP 2: Fachtag" in mail.body
     name, content, mimetype = mail.attachments[0]
-    assert mimetype == "text/calendar" and Calendar.from_ical(content).walk("VEVENT")[0]["SUMMARY"] == "Plenum Frühjahr"
+    assert (
+        mimetype == "text/calendar"
+        and Calendar.from_ical(content).walk("VEVENT")[0]["SUMMARY"] == "Plenum Frühjahr"
+    )
 
 
-def test_meeting_workflow_minutes_decisions_tasks_carried_to_next_agenda(meeting, partners, koordination, client):
+def test_meeting_workflow_minutes_decisions_tasks_carried_to_next_agenda(
+    meeting, partners, koordination, client
+):
     top = services.add_agenda_item(koordination, meeting, title="Spurensicherung")
     login(client, koordination)
     url = reverse("network:minutes", args=[meeting.pk])
-    response = client.post(url, {"action": "minutes", "minutes-minutes": "## Verlauf\n\nEs wurde **beraten**."})
+    response = client.post(
+        url, {"action": "minutes", "minutes-minutes": "## Verlauf\n\nEs wurde **beraten**."}
+    )
     assert response.status_code == 302
-    client.post(url, {"action": "decision", "decision-text": "Ein AK wird gegründet.", "decision-agenda_item": top.pk})
-    client.post(url, {"action": "task", "task-title": "Finanzierung klären", "task-owner": partners[0].pk, "task-due_on": "2099-01-31", "task-agenda_item": top.pk})
+    client.post(
+        url, {"action": "decision", "decision-text": "Ein AK wird gegründet.", "decision-agenda_item": top.pk}
+    )
+    client.post(
+        url,
+        {
+            "action": "task",
+            "task-title": "Finanzierung klären",
+            "task-owner": partners[0].pk,
+            "task-due_on": "2099-01-31",
+            "task-agenda_item": top.pk,
+        },
+    )
     client.post(url, {"action": "task", "task-title": "Erledigte Sache", "task-owner": partners[1].pk})
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD and "**beraten**" in meeting.minutes
     assert meeting.decisions.get().agenda_item == top
     open_task = meeting.tasks.get(title="Finanzierung klären")
-    assert (open_task.owner, open_task.due_on, open_task.status) == (partners[0], datetime.date(2099, 1, 31), Task.Status.OPEN)
+    assert (open_task.owner, open_task.due_on, open_task.status) == (
+        partners[0],
+        datetime.date(2099, 1, 31),
+        Task.Status.OPEN,
+    )
     services.set_task_status(koordination, meeting.tasks.get(title="Erledigte Sache"), Task.Status.DONE)
 
     html = client.get(url).content.decode()
     assert "<strong>beraten</strong>" in html and "Ein AK wird gegründet." in html
 
-    nxt = services.save_meeting(koordination, title="Plenum Herbst", starts_at=_at(20), ends_at=_at(20, 16), location="Kreishaus")
+    nxt = services.save_meeting(
+        koordination, title="Plenum Herbst", starts_at=_at(20), ends_at=_at(20, 16), location="Kreishaus"
+    )
     carried = list(queries.carried_over_tasks(nxt))
     assert carried == [open_task]  # done tasks are not carried over
     page = client.get(reverse("network:meeting_detail", args=[nxt.pk])).content.decode()
-    assert "Offene Aufgaben aus früheren Sitzungen" in page and "Finanzierung klären" in page and "Erledigte Sache" not in page
+    assert (
+        "Offene Aufgaben aus früheren Sitzungen" in page
+        and "Finanzierung klären" in page
+        and "Erledigte Sache" not in page
+    )
 
 
 def test_working_group_tasks_stay_in_their_working_group(meeting, partners, koordination):
     services.add_task(koordination, meeting, title="Plenumsaufgabe", owner=partners[0])
     group = services.save_working_group(koordination, name="AK Prävention", organisations=partners[:2])
-    ak = services.save_meeting(koordination, title="AK", working_group=group, starts_at=_at(5), ends_at=_at(5, 16), location="Online")
+    ak = services.save_meeting(
+        koordination, title="AK", working_group=group, starts_at=_at(5), ends_at=_at(5, 16), location="Online"
+    )
     assert {a.organisation for a in ak.attendances.all()} == set(partners[:2])
     assert list(queries.carried_over_tasks(ak)) == []
 
@@ -94,9 +131,13 @@ def test_task_validation_names_fields(meeting, koordination, partners):
         services.add_task(koordination, meeting, title="  ", owner=partners[0])
     assert "title" in excinfo.value.message_dict
     with pytest.raises(ValidationError) as excinfo:
-        services.add_task(koordination, meeting, title="x", owner=partners[0], due_on=datetime.date(2000, 1, 1))
+        services.add_task(
+            koordination, meeting, title="x", owner=partners[0], due_on=datetime.date(2000, 1, 1)
+        )
     assert "due_on" in excinfo.value.message_dict
-    other = services.save_meeting(koordination, title="Andere", starts_at=_at(3), ends_at=_at(3, 16), location="x")
+    other = services.save_meeting(
+        koordination, title="Andere", starts_at=_at(3), ends_at=_at(3, 16), location="x"
+    )
     foreign_item = services.add_agenda_item(koordination, other, title="fremd")
     with pytest.raises(ValidationError):
         services.add_decision(koordination, meeting, text="x", agenda_item=foreign_item)
@@ -161,7 +202,12 @@ def test_members_read_but_only_koordination_writes_meetings(meeting, fachkraft, 
     login(client, fachkraft)
     assert client.get(reverse("network:meeting_detail", args=[meeting.pk])).status_code == 200
     assert client.get(reverse("network:meeting_new")).status_code == 403
-    assert client.post(reverse("network:minutes", args=[meeting.pk]), {"action": "minutes", "minutes-minutes": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("network:minutes", args=[meeting.pk]), {"action": "minutes", "minutes-minutes": "x"}
+        ).status_code
+        == 403
+    )
     meeting.refresh_from_db()
     assert meeting.minutes == ""
 
@@ -170,10 +216,21 @@ def test_meeting_form_creates_meeting(koordination, partners, client):
     login(client, koordination)
     response = client.post(
         reverse("network:meeting_new"),
-        {"title": "Neu", "starts_at": "2030-05-01T14:00", "ends_at": "2030-05-01T16:00", "location": "Soest", "invited_organisations": [partners[0].pk]},
+        {
+            "title": "Neu",
+            "starts_at": "2030-05-01T14:00",
+            "ends_at": "2030-05-01T16:00",
+            "location": "Soest",
+            "invited_organisations": [partners[0].pk],
+        },
     )
     meeting = Meeting.objects.get(title="Neu")
-    assert response.status_code == 302 and [a.organisation for a in meeting.attendances.all()] == [partners[0]]
-    bad = client.post(reverse("network:meeting_new"), {"title": "Kaputt", "starts_at": "2030-05-01T14:00", "ends_at": "2030-05-01T13:00", "location": "x"})
+    assert response.status_code == 302 and [a.organisation for a in meeting.attendances.all()] == [
+        partners[0]
+    ]
+    bad = client.post(
+        reverse("network:meeting_new"),
+        {"title": "Kaputt", "starts_at": "2030-05-01T14:00", "ends_at": "2030-05-01T13:00", "location": "x"},
+    )
     assert bad.status_code == 200 and "Das Ende muss nach dem Beginn liegen." in bad.content.decode()
     assert not Meeting.objects.filter(title="Kaputt").exists()

@@ -122,7 +122,7 @@ def assert_no_cell_recoverable(table, published):
     values, lines, domains, constants = _published_problem(table, published)
     near = {p: values[p] for p in domains}
     # The true table must fit what is published (sanity of the oracle).
-    assert _find_solution(lines, domains, constants, {p: (lambda v, t=values[p]: v == t) for p in domains}, near)
+    assert _find_solution(lines, domains, constants, {p: (lambda v, t=values[p]: v == t) for p in domains}, near) is not None
     for pos in domains:
         other = {pos: lambda v, t=values[pos]: v != t}
         found = _find_solution(lines, domains, constants, other, near)

@@ -47,4 +47,12 @@ class Command(BaseCommand):
                     record(None, "crypto.rotate_keys", (model._meta.label_lower, ""), names)
                 bar.update(len(chunk))
         bar.close()
+        if not models:
+            from schutznetz.accounts.adapter import reencrypt_authenticators
+
+            with transaction.atomic():
+                mfa = reencrypt_authenticators()
+                if mfa:
+                    record(None, "crypto.rotate_keys", ("mfa.authenticator", ""), ["data"])
+            self.stdout.write(f"{mfa} Zweitfaktoren (TOTP, Wiederherstellungscodes) neu verschlüsselt.")
         self.stdout.write(self.style.SUCCESS(f"{rewritten} Datensätze neu verschlüsselt mit Schlüssel {active}."))
