@@ -77,7 +77,9 @@ def run_fuzz(schema, actors, forbidden_by_actor, max_examples=10, base_url=None,
     return report
 
 
-def _make_fuzzer(strategy, label, actor, cookies, headers, leak, checks, report, max_examples, base_url, seed):
+def _make_fuzzer(
+    strategy, label, actor, cookies, headers, leak, checks, report, max_examples, base_url, seed
+):
     @settings(
         max_examples=max_examples,
         deadline=None,
@@ -152,9 +154,9 @@ print("FUZZ-JSON " + json.dumps(out))
 
 
 def main():
-    from benchmarks.harness import BenchServer, request
-
     import schemathesis
+
+    from benchmarks.harness import BenchServer, request
 
     examples = int(os.environ.get("FUZZ_EXAMPLES", "50"))
     # Debug mode: demo logins without a second factor (as in `make run`); otherwise production-like.
@@ -175,7 +177,9 @@ def main():
             cookies, headers = csrf_pair()
             actors[actor] = ({**cookies, "sessionid": key}, headers)
         report = run_fuzz(schema, actors, data["forbidden"], max_examples=examples, base_url=server.url)
-    print(f"Fuzzing: {report.requests} Anfragen, {len(actors)} Akteure, Status: {dict(sorted(report.statuses.items()))}")
+    print(
+        f"Fuzzing: {report.requests} Anfragen, {len(actors)} Akteure, Status: {dict(sorted(report.statuses.items()))}"
+    )
     for failure in report.failures:
         print("FEHLER:", failure)
     print("Ergebnis:", "keine Befunde" if not report.failures else f"{len(report.failures)} Befunde")

@@ -103,8 +103,12 @@ def run(label, database_url=None):
         throughput(server.url + "/hilfe/?ort=Region+001&art=frauenhaus", concurrency=4, duration=2)
         baseline = throughput(server.url + "/healthz", concurrency=8, duration=DURATION)
         typical = throughput(None, concurrency=8, duration=DURATION, make_request=searches(REGIONS))
-        with_language = throughput(None, concurrency=8, duration=DURATION, make_request=searches(REGIONS, True))
-        text = throughput(None, concurrency=8, duration=DURATION, make_request=searches(REGIONS, text="Beratung"))
+        with_language = throughput(
+            None, concurrency=8, duration=DURATION, make_request=searches(REGIONS, True)
+        )
+        text = throughput(
+            None, concurrency=8, duration=DURATION, make_request=searches(REGIONS, text="Beratung")
+        )
         print(f"--- {label}: {OFFERS} Angebote, {REGIONS} Regionen, gunicorn 2 Worker", flush=True)
         ratios = [
             report(f"{label} Suche Ort+Art", typical, baseline, TARGET),

@@ -40,6 +40,7 @@ Which URL patterns are not enumerated (documented rules):
 """
 
 import importlib
+import re
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -136,8 +137,21 @@ def load_tables():
             if exc.name != f"{config.name}.access_expectations":
                 raise
             continue
-        tables.append((module, _normalise(getattr(module, "EXPECTATIONS", {})), getattr(module, "API", {})))
+        if not hasattr(module, "EXPECTATIONS") and hasattr(module, "VIEWS"):
+            from tests import access_adapters
+
+            module = access_adapters.convert_status_table(module)
+        tables.append((module, _normalise(module.EXPECTATIONS), _normalise_api(getattr(module, "API", {}))))
     return tables
+
+
+def api_key(operation):
+    """ "GET /api/v1/cases/{id}/" → "GET /api/v1/cases/{}/": parameter names do not matter."""
+    return re.sub(r"\{[^}]+\}", "{}", operation)
+
+
+def _normalise_api(table):
+    return {api_key(name): entry for name, entry in _normalise(table).items()}
 
 
 def _normalise(table):
@@ -177,7 +191,7 @@ def secrets_hidden_from(world, actor, tables=None):
     """Every declared ``secret`` this actor must never see (used by the API fuzzing too)."""
     hidden = set()
     for _, urls, api in tables or load_tables():
-        for entry in [*urls.values(), *_normalise(api).values()]:
+        for entry in [*urls.values(), *api.values()]:
             text = resolve(entry.get("secret"), world)
             if text and actor not in allowed_actors(entry, "foreign_allow"):
                 hidden.add(str(text))

@@ -37,5 +37,3 @@ def world(django_db_setup, django_db_blocker):
 class _Quiet:
     def write(self, *args, **kwargs):
         pass
-
-

@@ -13,6 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 from tests.access_matrix import (
     ACTORS,
     allowed_actors,
+    api_key,
     enumerate_urls,
     load_tables,
     resolve,
@@ -28,7 +29,7 @@ DENIED = {403, 404}
 def api_operations():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return [
-        f"{method.upper()} {path}"
+        api_key(f"{method.upper()} {path}")
         for path, operations in sorted(schema.get("paths", {}).items())
         for method in operations
         if method in {"get", "post", "put", "patch", "delete"}
@@ -36,6 +37,11 @@ def api_operations():
 
 
 API_OPERATIONS = api_operations()
+API_PATHS = {
+    api_key(f"{method.upper()} {path}"): f"{method.upper()} {path}"
+    for path, operations in SchemaGenerator().get_schema(request=None, public=True).get("paths", {}).items()
+    for method in operations
+}
 
 
 @pytest.fixture
@@ -66,13 +72,15 @@ def check(failures, label, actor, response, allowed, expected_status=None, secre
     status = response.status_code
     if allowed:
         if post_only:
-            ok = status == 405
+            ok = status == 405 or (status < 400 and not is_login_redirect(response))
         elif expected_status is not None:
             ok = status == expected_status
         else:
             ok = status < 400 and not is_login_redirect(response)
         if not ok:
-            failures.append(f"{label} als {actor}: erlaubt erwartet, bekam {status} {response.get('Location', '')}")
+            failures.append(
+                f"{label} als {actor}: erlaubt erwartet, bekam {status} {response.get('Location', '')}"
+            )
     else:
         ok = status in DENIED or (actor == "anonymous" and (is_login_redirect(response) or status == 401))
         if post_only and status == 405 and response.wsgi_request.method == "GET":
@@ -138,7 +146,7 @@ def test_page_access(name, world, db_access):
                 secret,
                 entry.get("post_only", False),
             )
-            if not allowed:
+            if not allowed and entry.get("post_only"):
                 response = client.post(url, {})
                 check(failures, f"POST {url} ({variant})", actor, response, False, secret=secret)
     assert not failures, "\n".join(failures)
@@ -149,7 +157,7 @@ def test_page_access(name, world, db_access):
 
 @pytest.mark.parametrize("operation", sorted(op for op in API_OPERATIONS if op in API_TABLE))
 def test_api_access(operation, world, db_access):
-    method, path = operation.split(" ", 1)
+    method, path = API_PATHS[operation].split(" ", 1)
     entry = API_TABLE[operation]
     allow = allowed_actors(entry)
     foreign_allow = allowed_actors(entry, "foreign_allow")
@@ -159,7 +167,10 @@ def test_api_access(operation, world, db_access):
     if entry.get("foreign_kwargs"):
         variants.append(("fremd", resolve(entry["foreign_kwargs"], world), foreign_allow))
     for variant, kwargs, allowed_set in variants:
-        url = re.sub(r"\{(\w+)\}", lambda m, kw=kwargs: str(kw[m.group(1)]), path)
+        positional = iter(kwargs.get("_params", ()))
+        url = re.sub(
+            r"\{(\w+)\}", lambda m, kw=kwargs, p=positional: str(kw.get(m.group(1)) or next(p)), path
+        )
         for actor in ACTORS:
             allowed = actor in allowed_set
             if method != "GET" and allowed:
@@ -167,7 +178,15 @@ def test_api_access(operation, world, db_access):
             client = client_for(world, actor)
             response = getattr(client, method.lower())(url, {}, content_type="application/json")
             secret = {"text": secret_text, "allowed": actor in foreign_allow}
-            check(failures, f"{operation} {url} ({variant})", actor, response, allowed, entry.get("status"), secret)
+            check(
+                failures,
+                f"{operation} {url} ({variant})",
+                actor,
+                response,
+                allowed,
+                entry.get("status"),
+                secret,
+            )
     assert not failures, "\n".join(failures)
 
 
@@ -189,3 +208,48 @@ def test_admin_is_closed_to_non_staff(world, db_access):
 def test_login_page_is_public(world, db_access):
     response = Client().get(reverse("account_login"))
     assert response.status_code == 200
+
+
+# --- security headers on every page ------------------------------------------------------------------
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def assert_security_headers(response, label):
+    missing = [
+        f"{name} (erwartet enthält {value!r}, bekam {response.get(name)!r})"
+        for name, value in SECURITY_HEADERS.items()
+        if value not in (response.get(name) or "")
+    ]
+    assert not missing, f"{label}: Sicherheits-Header fehlen: " + "; ".join(missing)
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+@pytest.mark.parametrize("name", sorted(name for name, _, _ in URLS if name in URL_TABLE))
+def test_security_headers_on_every_page(name, world, db_access):
+    """As the first actor allowed in, and as anonymous (the denial or login redirect has them too)."""
+    entry = URL_TABLE[name]
+    url = reverse(name, kwargs=resolve(entry.get("kwargs"), world) or {})
+    allow = allowed_actors(entry)
+    actors = ["anonymous"] + [a for a in ACTORS if a in allow and a != "anonymous"][:1]
+    for actor in actors:
+        response = client_for(world, actor).get(url)
+        assert_security_headers(response, f"GET {url} als {actor}")
+    # A page that does not exist answers with the same headers.
+    assert_security_headers(Client().get(url + "gibt-es-nicht/"), f"404 unter {url}")
+
+
+def test_security_headers_on_api_and_hsts_under_https(settings, db):
+    assert_security_headers(Client().get("/api/schema/"), "/api/schema/")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = Client().get("/", secure=True)
+    assert "max-age=31536000" in response["Strict-Transport-Security"]

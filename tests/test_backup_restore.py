@@ -104,7 +104,9 @@ def test_passphrase_key_wrong_key_tampering_and_truncation_fail(data, tmp_path, 
 def _key_env():
     return {
         SECRET_KEY_VAR: settings.SECRET_KEY,
-        FIELD_KEYS_VAR: ",".join(base64.urlsafe_b64encode(k).decode() for k in settings.SCHUTZNETZ_FIELD_KEYS),
+        FIELD_KEYS_VAR: ",".join(
+            base64.urlsafe_b64encode(k).decode() for k in settings.SCHUTZNETZ_FIELD_KEYS
+        ),
         BLIND_INDEX_KEY_VAR: base64.urlsafe_b64encode(settings.SCHUTZNETZ_BLIND_INDEX_KEY).decode(),
     }
 
@@ -135,7 +137,12 @@ def test_restore_into_fresh_installation(data, tmp_path):
 
         def manage(*args):
             return subprocess.run(  # noqa: S603
-                [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=240
+                [sys.executable, "manage.py", *args],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=240,
             )
 
         result = manage("restore", str(backup))

@@ -20,7 +20,7 @@ HOSTILE = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
     "javascript:alert(1)",
-    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    '=HYPERLINK("http://evil.example","x")',
     "+SUM(1,2)",
     "-2+3",
     "@cmd",
@@ -32,8 +32,12 @@ HOSTILE = [
     "{{ settings.SECRET_KEY }}",
     "{% debug %}",
 ]
-hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=200), st.text(max_size=50).map(lambda s: s + HOSTILE[0]))
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE), st.text(max_size=200), st.text(max_size=50).map(lambda s: s + HOSTILE[0])
+)
+SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
 
@@ -46,9 +50,9 @@ def _no_raw_markup(html):
 
 hsds = pytest.importorskip("schutznetz.directory.hsds")
 importer = pytest.importorskip("schutznetz.directory.importer")
-TEMPLATE = (
-    __import__("pathlib").Path(hsds.__file__).parent / "data" / "angebote-vorlage.csv"
-).read_text(encoding="utf-8-sig")
+TEMPLATE = (__import__("pathlib").Path(hsds.__file__).parent / "data" / "angebote-vorlage.csv").read_text(
+    encoding="utf-8-sig"
+)
 
 
 @SETTINGS
@@ -100,7 +104,7 @@ def test_import_command_with_bad_file_changes_nothing(tmp_path, db):
     header, rows = _template_rows()
     good, bad = list(rows[0]), list(rows[0])
     bad[header.index("name")] = ""  # required
-    bad[header.index("email")] = "=HYPERLINK(\"http://evil\")"
+    bad[header.index("email")] = '=HYPERLINK("http://evil")'
     path = tmp_path / "angebote.csv"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")

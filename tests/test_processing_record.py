@@ -12,11 +12,7 @@ from schutznetz.core.management.commands.processing_record import build_record, 
 
 
 def _declared_app_fields():
-    return [
-        e
-        for e in personal_data.personal_fields()
-        if not e.model_label.startswith("testapp.")
-    ]
+    return [e for e in personal_data.personal_fields() if not e.model_label.startswith("testapp.")]
 
 
 def test_markdown_lists_every_declared_field_with_purpose_retention_and_recipients():

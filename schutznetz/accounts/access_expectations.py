@@ -10,7 +10,9 @@ from schutznetz.accounts.models import Role
 def setup(world):
     from schutznetz.accounts import services
 
-    world.objects["invitation"] = services.invite_user(None, world.own_org, "neu@example.org", [Role.FACHKRAFT])
+    world.objects["invitation"] = services.invite_user(
+        None, world.own_org, "neu@example.org", [Role.FACHKRAFT]
+    )
     # A user of the coordination's own organisation (demo-datenschutz) and one of a foreign one.
     world.objects["own_user"] = world.users["datenschutz"]
     world.objects["foreign_user"] = world.users["other_org"]

@@ -323,8 +323,11 @@ def referrals_for(user):
     org_id = _org(user)
     if not org_id or not _is_case_staff(user):
         return Referral.objects.none()
-    condition = Q(to_organisation_id=org_id) | Q(from_organisation_id=org_id)
+    condition = Q(pk__in=[])
+    if user.has_role(Role.FACHKRAFT):
+        condition |= Q(to_organisation_id=org_id) | Q(from_organisation_id=org_id)
     if user.has_role(Role.MODERATION):
+        # Proposals to the conference (number and referring organisation only) are for the chairs.
         condition |= Q(to_organisation__isnull=True)
     return Referral.objects.filter(condition).select_related("case", "from_organisation", "to_organisation")
 
@@ -477,5 +480,5 @@ def minutes_for(user, conference):
         if access.cutoff is not None:
             case_actions = [a for a in case_actions if a.created_at <= access.cutoff]
         item.new_actions = [a for a in case_actions if a.agenda_item_id == item.pk]
-        item.reviewed_actions = [a for a in case_actions if a.reviewed_in_id == item.pk]
+        item.reviewed_list = [a for a in case_actions if a.reviewed_in_id == item.pk]
     return items

@@ -66,6 +66,12 @@ IDENTITY_PURPOSE = "cases.person"
 
 
 def _require(actor, perm, obj=None, message=None):
+    if isinstance(obj, Case) and actor is not None and actor.is_authenticated:
+        # Decide on the current state, not on an access computed earlier for this instance.
+        from schutznetz.cases.queries import annotate_access
+
+        annotate_access(actor, [obj])
+        obj._access_user = actor.pk
     if actor is None or not actor.has_perm(perm, obj):
         raise PermissionDenied(message or _("Dazu sind Sie nicht berechtigt."))
 
@@ -629,7 +635,13 @@ def build_agenda(actor, conference):
         candidates.append((case, AgendaReason.PROPOSED))
     for case in open_cases.filter(is_repeat=True, last_conferenced_on__isnull=True).order_by("created_at"):
         candidates.append((case, AgendaReason.REPEAT))
-    with_actions = open_cases.filter(actions__status__in=OPEN_ACTION_STATUSES).distinct().order_by("created_at")
+    # Outstanding actions come back to the conference series that agreed them (same chair).
+    with_actions = (
+        open_cases.filter(actions__status__in=OPEN_ACTION_STATUSES)
+        .filter(agenda_items__conference__chair_organisation_id=conference.chair_organisation_id)
+        .distinct()
+        .order_by("created_at")
+    )
     for case in with_actions:
         candidates.append((case, AgendaReason.OPEN_ACTIONS))
     position = conference.agenda_items.count()

@@ -6,7 +6,6 @@ Takes the help finder's filters (``q``, ``ort``, ``art``, ``zielgruppe``, ``spra
 Protected addresses are never part of the answer.
 """
 
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -15,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from schutznetz.directory import hsds, queries, taxonomy
-from schutznetz.directory.models import Municipality, Offer, Schedule
+from schutznetz.directory.models import Municipality
 
 
 class HsdsServiceSerializer(serializers.Serializer):
@@ -38,7 +37,9 @@ class HsdsServiceSerializer(serializers.Serializer):
     service_at_locations = serializers.ListField(child=serializers.JSONField())
     attributes = serializers.ListField(child=serializers.JSONField())
     schutznetz = serializers.JSONField(help_text="Angaben ohne HSDS-Feld (anonym, Termin, Familienplätze …)")
-    match = serializers.JSONField(required=False, help_text="Warum das Angebot passt (nur in Suchergebnissen)")
+    match = serializers.JSONField(
+        required=False, help_text="Warum das Angebot passt (nur in Suchergebnissen)"
+    )
 
     def to_representation(self, instance):
         offer, match = instance if isinstance(instance, tuple) else (instance, None)
@@ -52,7 +53,9 @@ FILTERS = [
     OpenApiParameter("q", str, description="Freitext (tippfehlertolerant)"),
     OpenApiParameter("ort", str, description="Gemeinde oder Postleitzahl"),
     OpenApiParameter("art", str, enum=list(taxonomy.KINDS), description="Art der Hilfe (schutznetz-art)"),
-    OpenApiParameter("zielgruppe", str, enum=list(taxonomy.TARGET_GROUPS), description="Zielgruppe (schutznetz-zielgruppe)"),
+    OpenApiParameter(
+        "zielgruppe", str, enum=list(taxonomy.TARGET_GROUPS), description="Zielgruppe (schutznetz-zielgruppe)"
+    ),
     OpenApiParameter("sprache", str, enum=list(taxonomy.LANGUAGES), description="Sprache (ISO 639-1)"),
     OpenApiParameter("barrierefrei", OpenApiTypes.BOOL, description="nur barrierefreie Angebote (1)"),
     OpenApiParameter("jetzt_offen", OpenApiTypes.BOOL, description="nur jetzt erreichbare Angebote (1)"),
@@ -78,7 +81,9 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
-        return queries.public_offers().select_related("provider", "municipality").prefetch_related("schedules")
+        return (
+            queries.public_offers().select_related("provider", "municipality").prefetch_related("schedules")
+        )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -88,15 +93,18 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         params = queries.FinderParams.from_query(request.query_params)
         _place, ranked, _problems = queries.ranked_offers(params)
-        page = self.paginate_queryset(ranked)
-        offers = {
-            o.pk: o
-            for o in Offer.objects.filter(pk__in=[r.offer.pk for r in page])
-            .select_related("provider", "municipality")
-            .prefetch_related(Prefetch("schedules", queryset=Schedule.objects.order_by("weekday", "opens_at")))
-        }
+        page = queries.load_page(self.paginate_queryset(ranked))
         items = [
-            (offers[r.offer.pk], {"score": round(r.score, 2), "distance_km": round(r.distance_km, 1) if r.distance_km is not None and not r.offer.address_protected else None, "reasons": [str(x) for x in r.reasons]})
+            (
+                r.offer,
+                {
+                    "score": round(r.score, 2),
+                    "distance_km": round(r.distance_km, 1)
+                    if r.distance_km is not None and not r.offer.address_protected
+                    else None,
+                    "reasons": [str(x) for x in r.reasons],
+                },
+            )
             for r in page
         ]
         return self.get_paginated_response(self.get_serializer(items, many=True).data)

@@ -10,7 +10,9 @@ def panels(user):
         if user.has_perm("directory.edit_offers")
         else 0,
         "pending": queries.pending_revisions(user).count(),
-        "shelters": list(queries.reportable_shelters(user)) if not user.has_perm("directory.review_offers") else [],
+        "shelters": list(queries.reportable_shelters(user))
+        if not user.has_perm("directory.review_offers")
+        else [],
         "overview": user.has_perm("directory.view_shelter_overview"),
     }
     return [{"template": "directory/_dashboard.html", "context": context}]

@@ -21,7 +21,9 @@ class FinderForm(forms.Form):
         everything = [("", _("alle"))]
         self.fields["art"].choices = everything + list(taxonomy.KINDS.items())
         self.fields["zielgruppe"].choices = everything + list(taxonomy.TARGET_GROUPS.items())
-        self.fields["sprache"].choices = everything + sorted(taxonomy.LANGUAGES.items(), key=lambda kv: str(kv[1]))
+        self.fields["sprache"].choices = everything + sorted(
+            taxonomy.LANGUAGES.items(), key=lambda kv: str(kv[1])
+        )
         self.fields["ort"].widget.attrs.update({"list": "orte", "autocomplete": "off"})
         self.fields["q"].widget.attrs.update({"autocomplete": "off"})
 
@@ -33,13 +35,23 @@ def _municipality_choices():
 class OfferForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Träger"), queryset=Provider.objects.none())
     name = forms.CharField(label=_("Name des Angebots"), max_length=200)
-    description = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    kinds = forms.MultipleChoiceField(label=_("Arten von Hilfe"), choices=list(taxonomy.KINDS.items()), widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(
+        label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Arten von Hilfe"), choices=list(taxonomy.KINDS.items()), widget=forms.CheckboxSelectMultiple
+    )
     target_groups = forms.MultipleChoiceField(
-        label=_("Zielgruppen"), choices=list(taxonomy.TARGET_GROUPS.items()), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Zielgruppen"),
+        choices=list(taxonomy.TARGET_GROUPS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     languages = forms.MultipleChoiceField(
-        label=_("Sprachen"), choices=list(taxonomy.LANGUAGES.items()), widget=forms.CheckboxSelectMultiple, initial=["de"]
+        label=_("Sprachen"),
+        choices=list(taxonomy.LANGUAGES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        initial=["de"],
     )
     phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
     phone_description = forms.CharField(label=_("Hinweis zum Telefon"), max_length=200, required=False)
@@ -47,25 +59,36 @@ class OfferForm(forms.Form):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     municipality = forms.ChoiceField(label=_("Gemeinde"))
     address_protected = forms.BooleanField(
-        label=_("Adresse geschützt"), required=False, help_text=_("Für Frauenhäuser immer: die Adresse wird nie öffentlich gezeigt.")
+        label=_("Adresse geschützt"),
+        required=False,
+        help_text=_("Für Frauenhäuser immer: die Adresse wird nie öffentlich gezeigt."),
     )
     street = forms.CharField(label=_("Straße und Hausnummer"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("PLZ"), max_length=10, required=False)
-    service_area = forms.MultipleChoiceField(label=_("Zuständig auch für"), widget=forms.CheckboxSelectMultiple, required=False)
+    service_area = forms.MultipleChoiceField(
+        label=_("Zuständig auch für"), widget=forms.CheckboxSelectMultiple, required=False
+    )
     serves_everywhere = forms.BooleanField(label=_("für das ganze Gebiet oder bundesweit"), required=False)
     opening_hours = forms.CharField(
-        label=_("Öffnungszeiten"), required=False, max_length=300, help_text=_("z. B. Mo-Fr 09:00-12:00, Di 14:00-17:00")
+        label=_("Öffnungszeiten"),
+        required=False,
+        max_length=300,
+        help_text=_("z. B. Mo-Fr 09:00-12:00, Di 14:00-17:00"),
     )
     opening_hours_text = forms.CharField(label=_("Hinweis zu Öffnungszeiten"), required=False, max_length=300)
     is_24_7 = forms.BooleanField(label=_("rund um die Uhr erreichbar"), required=False)
     anonymous = forms.BooleanField(label=_("anonym möglich"), required=False)
     free_of_charge = forms.BooleanField(label=_("kostenlos"), required=False, initial=True)
     fees_description = forms.CharField(label=_("Kosten"), max_length=300, required=False)
-    appointment = forms.ChoiceField(label=_("Termin"), choices=Appointment.choices, initial=Appointment.OPTIONAL)
+    appointment = forms.ChoiceField(
+        label=_("Termin"), choices=Appointment.choices, initial=Appointment.OPTIONAL
+    )
     step_free = forms.BooleanField(label=_("stufenlos erreichbar"), required=False)
     sign_language = forms.BooleanField(label=_("Gebärdensprache"), required=False)
     easy_language = forms.BooleanField(label=_("Leichte Sprache"), required=False)
-    accessibility_description = forms.CharField(label=_("Barrierefreiheit (Hinweis)"), max_length=300, required=False)
+    accessibility_description = forms.CharField(
+        label=_("Barrierefreiheit (Hinweis)"), max_length=300, required=False
+    )
     family_places = forms.IntegerField(label=_("Familienplätze (Frauenhaus)"), min_value=0, required=False)
 
     def __init__(self, *args, providers=None, **kwargs):
@@ -113,8 +136,15 @@ class OfferForm(forms.Form):
 class ShelterReportForm(forms.Form):
     free_places = forms.IntegerField(label=_("Freie Plätze jetzt"), min_value=0, max_value=500)
     children_allowed = forms.BooleanField(label=_("Kinder können mitkommen"), required=False, initial=True)
-    child_places = forms.IntegerField(label=_("davon Plätze für Kinder"), min_value=0, max_value=500, required=False, initial=0)
-    languages = forms.CharField(label=_("Sprachen im Team"), max_length=200, required=False, help_text=_("z. B. Deutsch, Türkisch, Englisch"))
+    child_places = forms.IntegerField(
+        label=_("davon Plätze für Kinder"), min_value=0, max_value=500, required=False, initial=0
+    )
+    languages = forms.CharField(
+        label=_("Sprachen im Team"),
+        max_length=200,
+        required=False,
+        help_text=_("z. B. Deutsch, Türkisch, Englisch"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

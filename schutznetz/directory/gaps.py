@@ -23,7 +23,11 @@ class _OfferFacts:
 
 
 def _women(municipality):
-    share = municipality.women_share if municipality.women_share is not None else standards_module.DEFAULT_WOMEN_SHARE
+    share = (
+        municipality.women_share
+        if municipality.women_share is not None
+        else standards_module.DEFAULT_WOMEN_SHARE
+    )
     return municipality.population * share
 
 
@@ -40,7 +44,9 @@ def _standard_row(standard, population, women, available):
 
 
 def _available(standard, offers):
-    chosen = [o for o in offers if set(standard.kinds) & set(o.kinds) and (o.is_24_7 or not standard.only_24_7)]
+    chosen = [
+        o for o in offers if set(standard.kinds) & set(o.kinds) and (o.is_24_7 or not standard.only_24_7)
+    ]
     if standard.measure == "family_places":
         return sum(o.family_places for o in chosen)
     return len(chosen)
@@ -53,7 +59,14 @@ def gap_analysis(standards=None):
     facts = [
         _OfferFacts(taxonomy.split_codes(k), mid, taxonomy.split_codes(a), e, h, f or 0, lat, lon)
         for k, mid, a, e, h, f, lat, lon in public_offers().values_list(
-            "kinds", "municipality_id", "service_area", "serves_everywhere", "is_24_7", "family_places", "latitude", "longitude"
+            "kinds",
+            "municipality_id",
+            "service_area",
+            "serves_everywhere",
+            "is_24_7",
+            "family_places",
+            "latitude",
+            "longitude",
         )
     ]
     located = [o for o in facts if o.municipality_id in ids]
@@ -61,7 +74,8 @@ def gap_analysis(standards=None):
     population = sum(m.population for m in municipalities)
     women = sum(_women(m) for m in municipalities)
     region_rows = [
-        _standard_row(s, population, women, _available(s, regional if s.regional else located)) for s in standards
+        _standard_row(s, population, women, _available(s, regional if s.regional else located))
+        for s in standards
     ]
     rows = []
     for m in municipalities:
@@ -84,7 +98,10 @@ def gap_analysis(standards=None):
                 "women": round(w),
                 "offers": counts,
                 "nearest_km": nearest,
-                "standards": [_standard_row(s, m.population, w, _available(s, serving if s.regional else in_m)) for s in standards],
+                "standards": [
+                    _standard_row(s, m.population, w, _available(s, serving if s.regional else in_m))
+                    for s in standards
+                ],
             }
         )
     region_name = municipalities[0].region if municipalities else ""
@@ -100,12 +117,20 @@ def gap_analysis(standards=None):
 def as_markdown(report):
     lines = [f"# Lückenanalyse {report['region']}", "", f"Einwohner: {report['population']}", ""]
     lines += ["| Standard | erforderlich | vorhanden | Defizit |", "|---|---:|---:|---:|"]
-    lines += [f"| {s['label']} | {s['required']:g} | {s['available']:g} | {s['deficit']:g} |" for s in report["standards"]]
+    lines += [
+        f"| {s['label']} | {s['required']:g} | {s['available']:g} | {s['deficit']:g} |"
+        for s in report["standards"]
+    ]
     lines += ["", "## Gemeinden", ""]
     kinds = list(taxonomy.KINDS)
-    lines.append("| Gemeinde | Einwohner | " + " | ".join(f"{taxonomy.KINDS[k]} (Anzahl / km)" for k in kinds) + " |")
+    lines.append(
+        "| Gemeinde | Einwohner | " + " | ".join(f"{taxonomy.KINDS[k]} (Anzahl / km)" for k in kinds) + " |"
+    )
     lines.append("|---|---:|" + "---:|" * len(kinds))
     for m in report["municipalities"]:
-        cells = [f"{m['offers'][k]} / {m['nearest_km'][k] if m['nearest_km'][k] is not None else '–'}" for k in kinds]
+        cells = [
+            f"{m['offers'][k]} / {m['nearest_km'][k] if m['nearest_km'][k] is not None else '–'}"
+            for k in kinds
+        ]
         lines.append(f"| {m['name']} | {m['population']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -27,7 +27,12 @@ from schutznetz.directory.models import Appointment, Municipality
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 GERMAN_DAYS = {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6}
 GERMAN_DAY_NAMES = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
-HSDS_STATUSES = {"active": "active", "inactive": "inactive", "defunct": "inactive", "temporarily closed": "inactive"}
+HSDS_STATUSES = {
+    "active": "active",
+    "inactive": "inactive",
+    "defunct": "inactive",
+    "temporarily closed": "inactive",
+}
 FLAG_FIELDS = [
     "anonymous", "free_of_charge", "step_free", "sign_language", "easy_language", "is_24_7",
     "serves_everywhere", "address_protected", "is_fictional",
@@ -85,7 +90,14 @@ def offer_to_hsds(offer, municipality_names=None):
     if provider.email:
         service["organization"]["email"] = provider.email
     service["phones"] = (
-        [{"id": _id(sid, "phone"), "service_id": sid, "number": offer.phone, "description": offer.phone_description or None}]
+        [
+            {
+                "id": _id(sid, "phone"),
+                "service_id": sid,
+                "number": offer.phone,
+                "description": offer.phone_description or None,
+            }
+        ]
         if offer.phone
         else []
     )
@@ -117,14 +129,31 @@ def offer_to_hsds(offer, municipality_names=None):
     if offer.opening_hours_text and schedules:
         schedules[0]["description"] = offer.opening_hours_text
     elif offer.opening_hours_text:
-        schedules.append({"id": _id(sid, "schedule", "text"), "service_id": sid, "description": offer.opening_hours_text})
+        schedules.append(
+            {"id": _id(sid, "schedule", "text"), "service_id": sid, "description": offer.opening_hours_text}
+        )
     service["schedules"] = schedules
-    areas = [{"id": _id(sid, "area", slug), "service_id": sid, "name": municipality_names.get(slug, slug), "extent_type": "municipality"} for slug in offer.area_list]
+    areas = [
+        {
+            "id": _id(sid, "area", slug),
+            "service_id": sid,
+            "name": municipality_names.get(slug, slug),
+            "extent_type": "municipality",
+        }
+        for slug in offer.area_list
+    ]
     if offer.serves_everywhere:
-        areas.append({"id": _id(sid, "area", "*"), "service_id": sid, "name": "überregional", "extent_type": "region"})
+        areas.append(
+            {"id": _id(sid, "area", "*"), "service_id": sid, "name": "überregional", "extent_type": "region"}
+        )
     service["service_areas"] = areas
     service["languages"] = [
-        {"id": _id(sid, "language", code), "service_id": sid, "code": code, "name": str(taxonomy.LANGUAGES.get(code, code))}
+        {
+            "id": _id(sid, "language", code),
+            "service_id": sid,
+            "code": code,
+            "name": str(taxonomy.LANGUAGES.get(code, code)),
+        }
         for code in offer.language_list
     ]
     service["cost_options"] = (
@@ -158,13 +187,31 @@ def offer_to_hsds(offer, municipality_names=None):
                     "address_type": "physical",
                 }
             )
-    access = [label for flag, label in (("step_free", "stufenlos"), ("sign_language", "Gebärdensprache"), ("easy_language", "Leichte Sprache")) if getattr(offer, flag)]
+    access = [
+        label
+        for flag, label in (
+            ("step_free", "stufenlos"),
+            ("sign_language", "Gebärdensprache"),
+            ("easy_language", "Leichte Sprache"),
+        )
+        if getattr(offer, flag)
+    ]
     if access or offer.accessibility_description:
         location["accessibility"].append(
-            {"id": _id(sid, "accessibility"), "location_id": location["id"], "description": ", ".join(access) or None, "details": offer.accessibility_description or None}
+            {
+                "id": _id(sid, "accessibility"),
+                "location_id": location["id"],
+                "description": ", ".join(access) or None,
+                "details": offer.accessibility_description or None,
+            }
         )
     service["service_at_locations"] = [
-        {"id": _id(sid, "service_at_location"), "service_id": sid, "location_id": location["id"], "location": location}
+        {
+            "id": _id(sid, "service_at_location"),
+            "service_id": sid,
+            "location_id": location["id"],
+            "location": location,
+        }
     ]
     attributes = []
     for tax, codes, labels in (
@@ -175,7 +222,14 @@ def offer_to_hsds(offer, municipality_names=None):
             if code in labels:
                 term = _term(tax, code, labels)
                 attributes.append(
-                    {"id": _id(sid, "attribute", tax, code), "link_id": sid, "link_type": "service", "link_entity": "service", "taxonomy_term_id": term["id"], "taxonomy_term": term}
+                    {
+                        "id": _id(sid, "attribute", tax, code),
+                        "link_id": sid,
+                        "link_type": "service",
+                        "link_entity": "service",
+                        "taxonomy_term_id": term["id"],
+                        "taxonomy_term": term,
+                    }
                 )
     service["attributes"] = attributes
     service["schutznetz"] = {
@@ -299,7 +353,9 @@ def _check_common(check, data, municipalities, region_names):
         check.error("website", f"„{data['website']}“ ist keine Web-Adresse (http/https)")
     for key in ("name", "description", "phone", "street", "city", "opening_hours_text", "fees_description"):
         value = data.get(key) or ""
-        if value.startswith(("=", "@")) or (value.startswith(("+", "-")) and not re.match(r"^[+-][\d\s/()-]+$", value)):
+        if value.startswith(("=", "@")) or (
+            value.startswith(("+", "-")) and not re.match(r"^[+-][\d\s/()-]+$", value)
+        ):
             check.error(key, f"beginnt mit „{value[0]}“ – Tabellenformeln werden nicht importiert")
 
 
@@ -323,13 +379,18 @@ def parse_hsds(text):
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFailed([f"Datei: kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}: {exc.msg})"]) from exc
+        raise ImportFailed(
+            [f"Datei: kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}: {exc.msg})"]
+        ) from exc
     if isinstance(payload, dict):
         payload = payload.get("services", payload.get("items", payload.get("contents", [payload])))
     if not isinstance(payload, list):
         raise ImportFailed(["Datei: erwartet wird eine Liste von HSDS-Services"])
     municipalities = _municipalities()
-    region_names = {r.lower() for r in Municipality.objects.values_list("region", flat=True).distinct()} | {"überregional", "bundesweit"}
+    region_names = {r.lower() for r in Municipality.objects.values_list("region", flat=True).distinct()} | {
+        "überregional",
+        "bundesweit",
+    }
     items, errors, seen = [], [], set()
     for index, record in enumerate(payload, start=1):
         label = f"Datensatz {index}"
@@ -374,9 +435,21 @@ def parse_hsds(text):
             tax = term.get("taxonomy") or (term.get("taxonomy_detail") or {}).get("name")
             code = term.get("code")
             if tax == taxonomy.KIND_TAXONOMY:
-                (kinds.append(code) if code in taxonomy.KINDS else check.error(f"attributes[{i}].taxonomy_term.code", f"„{code}“ ist keine Art in {tax}"))
+                (
+                    kinds.append(code)
+                    if code in taxonomy.KINDS
+                    else check.error(
+                        f"attributes[{i}].taxonomy_term.code", f"„{code}“ ist keine Art in {tax}"
+                    )
+                )
             elif tax == taxonomy.TARGET_TAXONOMY:
-                (targets.append(code) if code in taxonomy.TARGET_GROUPS else check.error(f"attributes[{i}].taxonomy_term.code", f"„{code}“ ist keine Zielgruppe in {tax}"))
+                (
+                    targets.append(code)
+                    if code in taxonomy.TARGET_GROUPS
+                    else check.error(
+                        f"attributes[{i}].taxonomy_term.code", f"„{code}“ ist keine Zielgruppe in {tax}"
+                    )
+                )
         data["kinds"], data["target_groups"] = kinds, targets
         languages = []
         for i, language in enumerate(check.list_of_objects(record, "languages")):
@@ -387,8 +460,14 @@ def parse_hsds(text):
                 languages.append(code)
         data["languages"] = languages or ["de"]
         phones = check.list_of_objects(record, "phones")
-        data["phone"] = check.string(phones[0], "number", "phones[0].number", required=True, max_length=40) if phones else ""
-        data["phone_description"] = check.string(phones[0], "description", "phones[0].description", max_length=200) if phones else ""
+        data["phone"] = (
+            check.string(phones[0], "number", "phones[0].number", required=True, max_length=40)
+            if phones
+            else ""
+        )
+        data["phone_description"] = (
+            check.string(phones[0], "description", "phones[0].description", max_length=200) if phones else ""
+        )
         schedules, is_24_7 = [], False
         for i, schedule in enumerate(check.list_of_objects(record, "schedules")):
             if (schedule.get("description") or "") == "rund um die Uhr":
@@ -411,7 +490,9 @@ def parse_hsds(text):
                     schedules.append([WEEKDAYS.index(day.strip()), opens, closes])
         data["schedules"], data["is_24_7"] = schedules, is_24_7
         areas = [a.get("name") or "" for a in check.list_of_objects(record, "service_areas")]
-        data["service_area"], data["serves_everywhere"] = _resolve_area(check, "service_areas", areas, municipalities, region_names)
+        data["service_area"], data["serves_everywhere"] = _resolve_area(
+            check, "service_areas", areas, municipalities, region_names
+        )
         data["free_of_charge"] = any(
             (c.get("amount") in (0, None)) for c in check.list_of_objects(record, "cost_options")
         )
@@ -419,16 +500,24 @@ def parse_hsds(text):
         location = locations[0].get("location") if locations else None
         municipality = None
         if isinstance(location, dict):
-            data["latitude"] = check.number(location, "latitude", "service_at_locations[0].location.latitude", -90, 90)
-            data["longitude"] = check.number(location, "longitude", "service_at_locations[0].location.longitude", -180, 180)
-            addresses = check.list_of_objects(location, "addresses", "service_at_locations[0].location.addresses")
+            data["latitude"] = check.number(
+                location, "latitude", "service_at_locations[0].location.latitude", -90, 90
+            )
+            data["longitude"] = check.number(
+                location, "longitude", "service_at_locations[0].location.longitude", -180, 180
+            )
+            addresses = check.list_of_objects(
+                location, "addresses", "service_at_locations[0].location.addresses"
+            )
             if addresses:
                 a = addresses[0]
                 prefix = "service_at_locations[0].location.addresses[0]"
                 data["street"] = check.string(a, "address_1", f"{prefix}.address_1", max_length=200)
                 data["postal_code"] = check.string(a, "postal_code", f"{prefix}.postal_code", max_length=10)
                 data["city"] = check.string(a, "city", f"{prefix}.city", max_length=100)
-                municipality = municipalities.get(data["postal_code"]) or municipalities.get(data["city"].lower())
+                municipality = municipalities.get(data["postal_code"]) or municipalities.get(
+                    data["city"].lower()
+                )
         extra = record.get("schutznetz") or {}
         if not isinstance(extra, dict):
             check.error("schutznetz", "muss ein Objekt sein")
@@ -438,7 +527,10 @@ def parse_hsds(text):
                 data[name] = check.boolean(extra, name, f"schutznetz.{name}")
         if "appointment" in extra:
             if extra["appointment"] not in Appointment.values:
-                check.error("schutznetz.appointment", f"„{extra['appointment']}“ ist keiner von {', '.join(Appointment.values)}")
+                check.error(
+                    "schutznetz.appointment",
+                    f"„{extra['appointment']}“ ist keiner von {', '.join(Appointment.values)}",
+                )
             else:
                 data["appointment"] = extra["appointment"]
         if extra.get("family_places") is not None:
@@ -513,8 +605,14 @@ def parse_opening_hours(check, text, path="oeffnungszeiten"):
         part = part.strip()
         if not part:
             continue
-        match = re.match(r"^([A-Za-z]{2})(?:\s*-\s*([A-Za-z]{2}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$", part)
-        if not match or match.group(1).lower() not in GERMAN_DAYS or (match.group(2) and match.group(2).lower() not in GERMAN_DAYS):
+        match = re.match(
+            r"^([A-Za-z]{2})(?:\s*-\s*([A-Za-z]{2}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$", part
+        )
+        if (
+            not match
+            or match.group(1).lower() not in GERMAN_DAYS
+            or (match.group(2) and match.group(2).lower() not in GERMAN_DAYS)
+        ):
             check.error(path, f"„{part}“ nicht verstanden (Beispiel: Mo-Fr 09:00-12:00)")
             continue
         first = GERMAN_DAYS[match.group(1).lower()]
@@ -547,7 +645,10 @@ def parse_csv(text):
     if errors:
         raise ImportFailed(errors)
     municipalities = _municipalities()
-    region_names = {r.lower() for r in Municipality.objects.values_list("region", flat=True).distinct()} | {"überregional", "bundesweit"}
+    region_names = {r.lower() for r in Municipality.objects.values_list("region", flat=True).distinct()} | {
+        "überregional",
+        "bundesweit",
+    }
     items, seen = [], set()
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
@@ -579,7 +680,9 @@ def parse_csv(text):
             check.error("id", "kommt in der Datei doppelt vor")
         seen.add(sid)
         org_id = check.uuid(row, "organisation_id")
-        municipality = municipalities.get(row.get("plz", "")) or municipalities.get(row.get("ort", "").lower())
+        municipality = municipalities.get(row.get("plz", "")) or municipalities.get(
+            row.get("ort", "").lower()
+        )
         if row.get("ort") and municipality is None:
             check.error("ort", f"„{row['ort']}“ ist keine bekannte Gemeinde")
         elif not row.get("ort"):
@@ -610,7 +713,11 @@ def parse_csv(text):
             "is_fictional": flag("fiktiv"),
         }
         data["service_area"], data["serves_everywhere"] = _resolve_area(
-            check, "versorgungsgebiet", row.get("versorgungsgebiet", "").split(","), municipalities, region_names
+            check,
+            "versorgungsgebiet",
+            row.get("versorgungsgebiet", "").split(","),
+            municipalities,
+            region_names,
         )
         termin = row.get("termin", "") or Appointment.OPTIONAL
         if termin not in Appointment.values:
@@ -635,8 +742,13 @@ def parse_csv(text):
         if check.errors:
             items.append(ImportItem(check.label, sid, {}, data, errors=check.errors))
             continue
-        provider = {"hsds_id": org_id, "name": check.string(row, "organisation", required=True, max_length=200)}
-        items.append(ImportItem(check.label, sid or str(uuid.uuid4()), provider, data, verified, errors=check.errors))
+        provider = {
+            "hsds_id": org_id,
+            "name": check.string(row, "organisation", required=True, max_length=200),
+        }
+        items.append(
+            ImportItem(check.label, sid or str(uuid.uuid4()), provider, data, verified, errors=check.errors)
+        )
     errors = [e for item in items for e in item.errors]
     if errors:
         raise ImportFailed(errors)

@@ -23,7 +23,9 @@ def import_items(actor, items, dry_run=False, show_progress=True):
     """Create or update every item; returns (created, updated). Nothing is written on dry runs."""
     created = updated = 0
     providers = {}
-    for item in progress(items, total=len(items), description="Import", disable=None if show_progress else True):
+    for item in progress(
+        items, total=len(items), description="Import", disable=None if show_progress else True
+    ):
         key = item.provider["hsds_id"]
         provider = providers.get(key) or Provider.objects.filter(hsds_id=key).first()
         provider_data = {k: v for k, v in item.provider.items() if k != "hsds_id"}

@@ -91,7 +91,9 @@ class OfferStatus(models.TextChoices):
 
 class Offer(models.Model):
     hsds_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    provider = models.ForeignKey(Provider, verbose_name=_("Träger"), on_delete=models.PROTECT, related_name="offers")
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("Träger"), on_delete=models.PROTECT, related_name="offers"
+    )
     name = models.CharField(_("Name"), max_length=200)
     description = models.TextField(_("Beschreibung"), blank=True)
     # Taxonomy codes and ISO 639-1 languages as "|a|b|" (see taxonomy.join_codes).
@@ -103,7 +105,9 @@ class Offer(models.Model):
     is_fictional = models.BooleanField(_("fiktives Beispiel"), default=False)
     anonymous = models.BooleanField(_("anonym möglich"), default=False)
     free_of_charge = models.BooleanField(_("kostenlos"), default=True)
-    appointment = models.CharField(_("Termin"), max_length=20, choices=Appointment.choices, default=Appointment.OPTIONAL)
+    appointment = models.CharField(
+        _("Termin"), max_length=20, choices=Appointment.choices, default=Appointment.OPTIONAL
+    )
     step_free = models.BooleanField(_("stufenlos erreichbar"), default=False)
     sign_language = models.BooleanField(_("Gebärdensprache"), default=False)
     easy_language = models.BooleanField(_("Leichte Sprache"), default=False)
@@ -113,13 +117,20 @@ class Offer(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     website = models.URLField(_("Website"), blank=True)
     address_protected = models.BooleanField(
-        _("Adresse geschützt"), default=False, help_text=_("Die Adresse wird nie öffentlich gezeigt oder exportiert.")
+        _("Adresse geschützt"),
+        default=False,
+        help_text=_("Die Adresse wird nie öffentlich gezeigt oder exportiert."),
     )
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
     postal_code = models.CharField(_("PLZ"), max_length=10, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("Gemeinde"), on_delete=models.SET_NULL, null=True, blank=True, related_name="offers"
+        Municipality,
+        verbose_name=_("Gemeinde"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
@@ -196,6 +207,9 @@ class Schedule(models.Model):
         ordering = ["weekday", "opens_at"]
         indexes = [models.Index(fields=["weekday", "opens_at", "closes_at"], name="directory_schedule_open")]
 
+    def __str__(self):
+        return f"{self.weekday} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
 
 class RevisionStatus(models.TextChoices):
     PENDING = "pending", _("wartet auf Prüfung")
@@ -227,8 +241,13 @@ class OfferRevision(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.offer} ({self.get_status_display()})"
 
-personal_data.not_personal(OfferRevision, "review_note", reason="Begründung zu einem Angebot, keine Personendaten")
+
+personal_data.not_personal(
+    OfferRevision, "review_note", reason="Begründung zu einem Angebot, keine Personendaten"
+)
 
 
 class ShelterReport(models.Model):
@@ -240,14 +259,22 @@ class ShelterReport(models.Model):
     children_allowed = models.BooleanField(_("Kinder können mitkommen"), default=True)
     child_places = models.PositiveIntegerField(_("davon Plätze für Kinder"), default=0)
     languages = models.CharField(_("gesprochene Sprachen"), max_length=200, blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-reported_at"]
         get_latest_by = "reported_at"
+
+    def __str__(self):
+        return f"{self.offer}: {self.free_places} frei"
 
 
 class SearchWord(models.Model):
     """Vocabulary of the directory, for typo-tolerant search ("Frauenberatng")."""
 
     word = models.CharField(max_length=80, unique=True)
+
+    def __str__(self):
+        return self.word

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
@@ -29,6 +30,10 @@ from schutznetz.directory.regions import bounding_box, haversine_km
 DEFAULT_RADIUS_KM = 30
 MAX_CANDIDATES = 2000
 PAGE_SIZE = 20
+RANK_FIELDS = (
+    "pk", "name", "search_text", "municipality_id", "service_area", "serves_everywhere",
+    "latitude", "longitude", "address_protected",
+)  # fmt: skip
 SHELTER_REPORT_MAX_AGE = timedelta(hours=24)
 
 
@@ -41,7 +46,8 @@ def public_offers():
 
 def public_offer_or_404(hsds_id):
     return get_scoped_or_404(
-        public_offers().select_related("provider", "municipality").prefetch_related("schedules"), hsds_id=hsds_id
+        public_offers().select_related("provider", "municipality").prefetch_related("schedules"),
+        hsds_id=hsds_id,
     )
 
 
@@ -52,7 +58,9 @@ def resolve_place(text):
         return None
     if text.isdigit():
         return Municipality.objects.filter(postcodes__contains=text).order_by("name").first()
-    found = Municipality.objects.filter(Q(name__iexact=text) | Q(slug=search.normalise(text).replace(" ", "-"))).first()
+    found = Municipality.objects.filter(
+        Q(name__iexact=text) | Q(slug=search.normalise(text).replace(" ", "-"))
+    ).first()
     if found is None:
         # Case-insensitive match of non-ASCII names does not work on SQLite: compare normalised names.
         wanted = search.normalise(text)
@@ -87,7 +95,10 @@ class FinderParams:
         ):
             value = (data.get(name) or "").strip()
             if value and value not in allowed:
-                params.problems.append(_("%(field)s: „%(value)s“ ist unbekannt und wurde ignoriert.") % {"field": label, "value": value})
+                params.problems.append(
+                    _("%(field)s: „%(value)s“ ist unbekannt und wurde ignoriert.")
+                    % {"field": label, "value": value}
+                )
                 value = ""
             setattr(params, name, value)
         params.barrierefrei = data.get("barrierefrei") in ("1", "true", "on", "ja")
@@ -130,7 +141,9 @@ def fuzzy_words(token):
         words = words.annotate(similarity=TrigramSimilarity("word", token)).filter(similarity__gte=0.3)
         words = words.order_by("-similarity")[:200]
     else:
-        words = words.annotate(length=Length("word")).filter(length__gte=len(token) - 2, length__lte=len(token) + 2)
+        words = words.annotate(length=Length("word")).filter(
+            length__gte=len(token) - 2, length__lte=len(token) + 2
+        )
     return search.fuzzy_candidates(token, words.values_list("word", flat=True))
 
 
@@ -191,13 +204,14 @@ def ranked_offers(params, now=None):
     place = resolve_place(params.ort) if params.ort else None
     problems = list(params.problems)
     if params.ort and place is None:
-        problems.append(_("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort})
-    candidates = list(
-        filtered_offers(params, place, now)
-        .select_related("provider", "municipality")
-        .defer("description", "provider__description")
-        .order_by("pk")[:MAX_CANDIDATES]
-    )
+        problems.append(
+            _("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort}
+        )
+    # Rank light rows (no model instances); only the shown page is loaded in full (load_page).
+    candidates = [
+        SimpleNamespace(**row)
+        for row in filtered_offers(params, place, now).order_by("pk").values(*RANK_FIELDS)[:MAX_CANDIDATES]
+    ]
 
     def distance(offer):
         if offer.latitude is None or offer.longitude is None:
@@ -205,17 +219,33 @@ def ranked_offers(params, now=None):
         return haversine_km(place.latitude, place.longitude, offer.latitude, offer.longitude)
 
     ranked = search.rank(
-        candidates, search.tokens(params.q), place, params.filters(), params.umkreis, distance if place else None
+        candidates,
+        search.tokens(params.q),
+        place,
+        params.filters(),
+        params.umkreis,
+        distance if place else None,
     )
     return place, ranked, problems
+
+
+def load_page(ranked, now=None):
+    """Replace the light rows of ``ranked`` by full offers (provider, municipality, schedules)."""
+    offers = public_offers().select_related("provider", "municipality").prefetch_related("schedules")
+    by_pk = offers.in_bulk([r.offer.pk for r in ranked])
+    for r in ranked:
+        r.offer = by_pk[r.offer.pk]
+    attach_shelter_lights([r.offer for r in ranked], now)
+    return ranked
 
 
 def find_offers(params, now=None):
     place, ranked, problems = ranked_offers(params, now)
     start = (params.seite - 1) * PAGE_SIZE
-    page = ranked[start : start + PAGE_SIZE]
-    attach_shelter_lights([r.offer for r in page], now)
-    return FinderResult(params, place, page, len(ranked), params.seite, len(ranked) > start + PAGE_SIZE, problems)
+    page = load_page(ranked[start : start + PAGE_SIZE], now)
+    return FinderResult(
+        params, place, page, len(ranked), params.seite, len(ranked) > start + PAGE_SIZE, problems
+    )
 
 
 # --- Shelter availability --------------------------------------------------
@@ -231,7 +261,9 @@ def traffic_light(report, now=None):
 
 def latest_reports(offer_ids):
     latest = {}
-    for report in ShelterReport.objects.filter(offer_id__in=list(offer_ids)).order_by("offer_id", "-reported_at"):
+    for report in ShelterReport.objects.filter(offer_id__in=list(offer_ids)).order_by(
+        "offer_id", "-reported_at"
+    ):
         latest.setdefault(report.offer_id, report)
     return latest
 
@@ -291,4 +323,6 @@ def reportable_shelters(user):
 def offers_due_for_verification(today=None, months=6):
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=round(months * 30.44))
-    return Offer.objects.filter(status=OfferStatus.ACTIVE).filter(Q(verified_at__isnull=True) | Q(verified_at__lte=cutoff))
+    return Offer.objects.filter(status=OfferStatus.ACTIVE).filter(
+        Q(verified_at__isnull=True) | Q(verified_at__lte=cutoff)
+    )

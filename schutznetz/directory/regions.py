@@ -40,8 +40,13 @@ KREIS_SOEST_POSTCODES = {
 
 def region_slug(name):
     return slugify(
-        name.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss")
-        .replace("Ü", "Ue").replace("Ö", "Oe").replace("Ä", "Ae")
+        name.replace("ü", "ue")
+        .replace("ö", "oe")
+        .replace("ä", "ae")
+        .replace("ß", "ss")
+        .replace("Ü", "Ue")
+        .replace("Ö", "Oe")
+        .replace("Ä", "Ae")
     )[:80]
 
 
@@ -73,7 +78,9 @@ def parse_region_csv(text):
     for number, raw in enumerate(reader, start=2):
         row_errors = []
 
-        def number_of(field, kind, low=None, high=None, required=True, raw=raw, row_errors=row_errors, number=number):
+        def number_of(
+            field, kind, low=None, high=None, required=True, raw=raw, row_errors=row_errors, number=number
+        ):
             value = (raw.get(field) or "").strip()
             if not value:
                 if required:

@@ -28,7 +28,7 @@ FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 STOPWORDS = {
     "und", "oder", "der", "die", "das", "den", "dem", "des", "fuer", "bei", "mit", "in", "im", "nach",
     "von", "vom", "zu", "zum", "zur", "ein", "eine", "einer", "auf", "an", "am", "the", "for", "and",
-    "of", "to", "a", "an", "ich", "mir", "mich", "hilfe",
+    "of", "to", "a", "ich", "mir", "mich", "hilfe",
 }  # fmt: skip
 SUFFIXES = ("ungen", "innen", "en", "er", "es", "e", "n", "s")
 FUZZY_CUTOFF = 0.8
@@ -65,7 +65,11 @@ def build_search_text(offer, provider_name=""):
     languages = [str(taxonomy.LANGUAGES.get(c, c)) for c in taxonomy.split_codes(offer.languages)]
     name = normalise(f"{offer.name} {provider_name}")
     tax = normalise(" ".join(kind_labels + target_labels))
-    city = offer.municipality.name if getattr(offer, "municipality_id", None) and offer.municipality else offer.city
+    city = (
+        offer.municipality.name
+        if getattr(offer, "municipality_id", None) and offer.municipality
+        else offer.city
+    )
     other = normalise(" ".join([offer.description or "", " ".join(languages), city or ""]))
     return f" {name}{SECTION}{tax}{SECTION}{other} "
 
@@ -82,7 +86,9 @@ def fuzzy_candidates(token, words):
     """Words that look like a mistyped ``token`` (same rule on both databases)."""
     if len(token) < 5:
         return []
-    return sorted(w for w in words if abs(len(w) - len(token)) <= 2 and w != token and similar(token, w) >= FUZZY_CUTOFF)
+    return sorted(
+        w for w in words if abs(len(w) - len(token)) <= 2 and w != token and similar(token, w) >= FUZZY_CUTOFF
+    )
 
 
 def token_sql_needle(token):
@@ -110,7 +116,9 @@ def match_token(token, sections):
         for word in text.split():
             if needle in word:
                 found = TokenMatch(token, section, word, False)
-            elif len(token) >= 5 and abs(len(word) - len(token)) <= 2 and similar(token, word) >= FUZZY_CUTOFF:
+            elif (
+                len(token) >= 5 and abs(len(word) - len(token)) <= 2 and similar(token, word) >= FUZZY_CUTOFF
+            ):
                 found = TokenMatch(token, section, word, True)
             else:
                 continue
@@ -155,7 +163,10 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
             for m in matches:
                 relevance += m.score
                 if m.fuzzy:
-                    reasons.append(_("ähnliche Schreibweise: „%(token)s“ → „%(word)s“") % {"token": m.token, "word": m.word})
+                    reasons.append(
+                        _("ähnliche Schreibweise: „%(token)s“ → „%(word)s“")
+                        % {"token": m.token, "word": m.word}
+                    )
                 elif m.section == "name":
                     reasons.append(_("Name passt zu „%(token)s“") % {"token": m.token})
                 elif m.section == "taxonomy":
@@ -165,9 +176,14 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
         if filters.get("art"):
             reasons.append(_("Art: %(label)s") % {"label": taxonomy.KINDS[filters["art"]]})
         if filters.get("zielgruppe"):
-            reasons.append(_("Zielgruppe: %(label)s") % {"label": taxonomy.TARGET_GROUPS[filters["zielgruppe"]]})
+            reasons.append(
+                _("Zielgruppe: %(label)s") % {"label": taxonomy.TARGET_GROUPS[filters["zielgruppe"]]}
+            )
         if filters.get("sprache"):
-            reasons.append(_("Sprache: %(label)s") % {"label": taxonomy.LANGUAGES.get(filters["sprache"], filters["sprache"])})
+            reasons.append(
+                _("Sprache: %(label)s")
+                % {"label": taxonomy.LANGUAGES.get(filters["sprache"], filters["sprache"])}
+            )
         if filters.get("barrierefrei"):
             reasons.append(_("barrierefrei"))
         if filters.get("jetzt_offen"):

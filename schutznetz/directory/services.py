@@ -43,7 +43,10 @@ def offer_data(offer):
         data[name] = taxonomy.split_codes(getattr(offer, name))
     data["municipality"] = offer.municipality.slug if offer.municipality_id else ""
     data["schedules"] = (
-        [[s.weekday, s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M")] for s in offer.schedules.all()]
+        [
+            [s.weekday, s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M")]
+            for s in offer.schedules.all()
+        ]
         if offer.pk
         else []
     )
@@ -62,7 +65,9 @@ def _apply(offer, data):
         if name in data:
             values[name] = taxonomy.join_codes(data[name])
     if "municipality" in data:
-        municipality = Municipality.objects.filter(slug=data["municipality"]).first() if data["municipality"] else None
+        municipality = (
+            Municipality.objects.filter(slug=data["municipality"]).first() if data["municipality"] else None
+        )
         values["municipality"] = municipality
         if municipality and values.get("latitude", offer.latitude) is None:
             values["latitude"], values["longitude"] = municipality.latitude, municipality.longitude
@@ -85,7 +90,9 @@ def _apply(offer, data):
         old = sorted((s.weekday, s.opens_at, s.closes_at) for s in offer.schedules.all())
         if new != old:
             offer.schedules.all().delete()
-            Schedule.objects.bulk_create([Schedule(offer=offer, weekday=d, opens_at=o, closes_at=c) for d, o, c in new])
+            Schedule.objects.bulk_create(
+                [Schedule(offer=offer, weekday=d, opens_at=o, closes_at=c) for d, o, c in new]
+            )
             fields.append("schedules")
     remember_words([offer.search_text])
     return fields
@@ -98,7 +105,9 @@ def remember_words(search_texts):
     words = {w[:80] for w in words}
     if words:
         existing = set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
-        SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words - existing)], ignore_conflicts=True)
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=w) for w in sorted(words - existing)], ignore_conflicts=True
+        )
 
 
 def refresh_search_index(offers=None, batch_size=1000):
@@ -123,8 +132,16 @@ def may_edit(user, offer_or_provider):
 
 
 @service
-def save_provider(actor, *, name, description="", email="", website="", organisation=None, provider=None, hsds_id=None):
-    data = {"name": name, "description": description, "email": email, "website": website, "organisation": organisation}
+def save_provider(
+    actor, *, name, description="", email="", website="", organisation=None, provider=None, hsds_id=None
+):
+    data = {
+        "name": name,
+        "description": description,
+        "email": email,
+        "website": website,
+        "organisation": organisation,
+    }
     if provider is None:
         provider = Provider(**data)
         if hsds_id:
@@ -205,7 +222,11 @@ def approve_revision(actor, revision):
     offer.is_published = True
     offer.verified_at = timezone.localdate()
     offer.save(update_fields=["is_published", "verified_at"])
-    revision.status, revision.reviewed_by, revision.reviewed_at = RevisionStatus.APPROVED, actor, timezone.now()
+    revision.status, revision.reviewed_by, revision.reviewed_at = (
+        RevisionStatus.APPROVED,
+        actor,
+        timezone.now(),
+    )
     revision.save()
     record_audit(actor, "directory.offer.approve", offer, fields + ["is_published"])
     return offer
@@ -217,7 +238,11 @@ def reject_revision(actor, revision, reason):
         raise PermissionDenied(_("Nur die Koordination lehnt Änderungen ab."))
     if not (reason or "").strip():
         raise ValidationError({"review_note": _("Bitte geben Sie eine Begründung an.")})
-    revision.status, revision.reviewed_by, revision.reviewed_at = RevisionStatus.REJECTED, actor, timezone.now()
+    revision.status, revision.reviewed_by, revision.reviewed_at = (
+        RevisionStatus.REJECTED,
+        actor,
+        timezone.now(),
+    )
     revision.review_note = reason.strip()
     revision.save()
     record_audit(actor, "directory.offer.reject", revision.offer, ["status", "review_note"])
@@ -254,18 +279,27 @@ def report_shelter_places(actor, offer, *, free_places, children_allowed, child_
         languages=languages.strip()[:200],
         reported_by=actor,
     )
-    record_audit(actor, "directory.shelter.report", offer, ["free_places", "children_allowed", "child_places", "languages"])
+    record_audit(
+        actor,
+        "directory.shelter.report",
+        offer,
+        ["free_places", "children_allowed", "child_places", "languages"],
+    )
     return report
 
 
 def reminder_recipients(offer):
     if offer.provider.organisation_id:
         users = User.objects.filter(
-            organisation_id=offer.provider.organisation_id, is_active=True, role_assignments__role=Role.ANBIETER
+            organisation_id=offer.provider.organisation_id,
+            is_active=True,
+            role_assignments__role=Role.ANBIETER,
         )
         if users.exists():
             return list(users.exclude(email=""))
-    return list(User.objects.filter(is_active=True, role_assignments__role=Role.KOORDINATION).exclude(email=""))
+    return list(
+        User.objects.filter(is_active=True, role_assignments__role=Role.KOORDINATION).exclude(email="")
+    )
 
 
 @service

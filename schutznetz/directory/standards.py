@@ -47,7 +47,9 @@ class Standard:
         if self.basis == "fixed":
             return float(self.fixed_required)
         base = women if self.basis == "women" else population
-        return float((Decimal(str(base)) / Decimal(self.per)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return float(
+            (Decimal(str(base)) / Decimal(self.per)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        )
 
 
 STANDARDS = [

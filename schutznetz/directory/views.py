@@ -25,7 +25,7 @@ def _options(choices, selected):
     """<option>s of a finder select (rendered here: Django's widget templates cost more than the search)."""
     return format_html_join(
         "",
-        "<option value=\"{}\"{}>{}</option>",
+        '<option value="{}"{}>{}</option>',
         ((code, mark_safe(" selected") if code == selected else "", label) for code, label in choices),  # noqa: S308
     )
 
@@ -77,7 +77,15 @@ def offer_detail(request, hsds_id):
             "kinds": [taxonomy.KINDS.get(c, c) for c in offer.kind_list],
             "targets": [taxonomy.TARGET_GROUPS.get(c, c) for c in offer.target_list],
             "languages": [taxonomy.LANGUAGES.get(c, c) for c in offer.language_list],
-            "weekdays": [_("Montag"), _("Dienstag"), _("Mittwoch"), _("Donnerstag"), _("Freitag"), _("Samstag"), _("Sonntag")],
+            "weekdays": [
+                _("Montag"),
+                _("Dienstag"),
+                _("Mittwoch"),
+                _("Donnerstag"),
+                _("Freitag"),
+                _("Samstag"),
+                _("Sonntag"),
+            ],
             "back": request.GET.get("zurueck", ""),
         },
     )
@@ -129,7 +137,9 @@ def staff_offer_create(request):
             if offer.is_published:
                 messages.success(request, _("Das Angebot ist angelegt und veröffentlicht."))
             else:
-                messages.success(request, _("Das Angebot ist angelegt und wartet auf die Prüfung durch die Koordination."))
+                messages.success(
+                    request, _("Das Angebot ist angelegt und wartet auf die Prüfung durch die Koordination.")
+                )
             return redirect("directory:staff_offers")
     return render(request, "directory/staff_offer_form.html", {"form": form, "offer": None})
 
@@ -146,12 +156,19 @@ def staff_offer_edit(request, pk):
             form.add_error(None, exc)
         else:
             if revision is not None:
-                messages.success(request, _("Ihre Änderung wartet auf die Prüfung; bis dahin bleibt die bisherige Fassung öffentlich."))
+                messages.success(
+                    request,
+                    _(
+                        "Ihre Änderung wartet auf die Prüfung; bis dahin bleibt die bisherige Fassung öffentlich."
+                    ),
+                )
             else:
                 messages.success(request, _("Das Angebot ist gespeichert."))
             return redirect("directory:staff_offers")
     pending = offer.revisions.filter(status="pending").first()
-    return render(request, "directory/staff_offer_form.html", {"form": form, "offer": offer, "pending": pending})
+    return render(
+        request, "directory/staff_offer_form.html", {"form": form, "offer": offer, "pending": pending}
+    )
 
 
 @login_required
@@ -166,7 +183,9 @@ def staff_offer_verify(request, pk):
 @login_required
 def review_list(request):
     _require(request.user, "directory.review_offers")
-    return render(request, "directory/review_list.html", {"revisions": queries.pending_revisions(request.user)})
+    return render(
+        request, "directory/review_list.html", {"revisions": queries.pending_revisions(request.user)}
+    )
 
 
 @login_required
@@ -185,7 +204,9 @@ def review_detail(request, pk):
             messages.success(request, _("Die Änderung ist abgelehnt."))
             return redirect("directory:review_list")
     changes = services.revision_changes(revision)
-    return render(request, "directory/review_detail.html", {"revision": revision, "changes": changes, "form": form})
+    return render(
+        request, "directory/review_detail.html", {"revision": revision, "changes": changes, "form": form}
+    )
 
 
 @login_required
@@ -217,7 +238,11 @@ def shelter_report(request, pk):
 @login_required
 def shelter_overview(request):
     _require(request.user, "directory.view_shelter_overview")
-    return render(request, "directory/shelter_overview.html", {"shelters": queries.shelter_overview(request.user), "now": timezone.now()})
+    return render(
+        request,
+        "directory/shelter_overview.html",
+        {"shelters": queries.shelter_overview(request.user), "now": timezone.now()},
+    )
 
 
 @login_required
@@ -226,7 +251,9 @@ def gap_analysis(request):
     report = gaps.gap_analysis()
     output = request.GET.get("format")
     if output == "json":
-        response = HttpResponse(json.dumps(report, ensure_ascii=False, indent=2), content_type="application/json")
+        response = HttpResponse(
+            json.dumps(report, ensure_ascii=False, indent=2), content_type="application/json"
+        )
         response["Content-Disposition"] = 'attachment; filename="lueckenanalyse.json"'
         return response
     if output == "md":
@@ -242,12 +269,19 @@ def gap_analysis(request):
 
 def gap_context(report, kind="frauenberatung"):
     deficit_chart = bar_chart_svg(
-        _("Defizit je Standard"), [Bar(s["label"], s["deficit"]) for s in report["standards"]], label_width=330, width=760
+        _("Defizit je Standard"),
+        [Bar(s["label"], s["deficit"]) for s in report["standards"]],
+        label_width=330,
+        width=760,
     )
     distance_chart = bar_chart_svg(
         _("Entfernung zum nächsten Angebot: %(kind)s") % {"kind": taxonomy.KINDS[kind]},
         [
-            Bar(m["name"], m["nearest_km"][kind], note="" if m["nearest_km"][kind] is not None else _("kein Angebot"))
+            Bar(
+                m["name"],
+                m["nearest_km"][kind],
+                note="" if m["nearest_km"][kind] is not None else _("kein Angebot"),
+            )
             for m in report["municipalities"]
         ],
         unit=" km",

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from schutznetz.core.services import record_audit
+from schutznetz.events import services
 from schutznetz.events.models import Event, ProgrammeItem, Speaker
 
 
@@ -62,6 +63,8 @@ class EventAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             record_audit(request.user, "event.update" if change else "event.create", obj, form.changed_data)
+            if change and "capacity" in form.changed_data:
+                services.fill_free_places(request.user, obj.pk)
 
     def save_formset(self, request, form, formset, change):
         with transaction.atomic():

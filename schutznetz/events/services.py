@@ -135,7 +135,7 @@ def _fill_free_places(event, now):
 @dataclass
 class RegistrationResult:
     registration: Registration | None
-    # "place", "waitlist", "existing" or "honeypot" – what the page tells the person.
+    # "place", "waitlist" or "existing" (same page for all three: nothing to enumerate).
     outcome: str
 
 
@@ -349,6 +349,18 @@ def send_reminders(now=None):
 
 
 # --- Staff ----------------------------------------------------------------
+
+
+@service
+def fill_free_places(actor, event_id, now=None):
+    """After staff raised the capacity: the waiting list moves up at once."""
+    now = now or timezone.now()
+    event = _lock_event(event_id)
+    _expire_stale(event, now)
+    promoted = _fill_free_places(event, now)
+    if promoted:
+        record_audit(actor, "event.waitlist_promote", event, ["capacity"])
+    return promoted
 
 
 def _require_manage(actor, event):

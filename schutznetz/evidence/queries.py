@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from schutznetz.accounts.models import Role, User
 from schutznetz.core.access import get_scoped_or_404
-from schutznetz.core.access_log import log_access
+from schutznetz.core.access_log import log_access, log_access_many
 from schutznetz.evidence import codes
 from schutznetz.evidence.models import (
     CustodyEvent,
@@ -90,6 +90,21 @@ def incoming_kits(user):
 def registered_here(user, limit=50):
     site = _site_id(user)
     return visible_kits(user).filter(clinic_id=site).order_by("-examined_at")[:limit]
+
+
+def kit_overview(user):
+    """The lists of the start page of the module, evaluated and written to the access log."""
+    overview = {
+        "held": list(held_kits(user)[:200]),
+        "incoming": list(incoming_kits(user)),
+        "registered": list(registered_here(user)),
+    }
+    log_listed(user, [kit for kits in overview.values() for kit in kits])
+    return overview
+
+
+def log_listed(user, kits):
+    log_access_many(user, list({kit.pk: kit for kit in kits}.values()), "list")
 
 
 def expiring(user, within_days, after_days=-36500, today=None):

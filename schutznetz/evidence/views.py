@@ -51,27 +51,19 @@ def kit_list(request):
     return render(
         request,
         "evidence/kit_list.html",
-        {
-            "find": find,
-            "held": queries.held_kits(user)[:200],
-            "incoming": queries.incoming_kits(user),
-            "registered": queries.registered_here(user),
-            "calls": queries.calls_due(user),
-        },
+        {"find": find, "calls": queries.calls_due(user), **queries.kit_overview(user)},
     )
 
 
 @_staff
 def expiring(request):
     user = request.user
-    return render(
-        request,
-        "evidence/expiring.html",
-        {
-            "within_30": queries.expiring(user, 30),
-            "within_60": queries.expiring(user, 60, after_days=30),
-        },
-    )
+    lists = {
+        "within_30": list(queries.expiring(user, 30)),
+        "within_60": list(queries.expiring(user, 60, after_days=30)),
+    }
+    queries.log_listed(user, lists["within_30"] + lists["within_60"])
+    return render(request, "evidence/expiring.html", lists)
 
 
 # --- staff: register and print ---------------------------------------------------

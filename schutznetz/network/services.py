@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -61,6 +62,7 @@ def save_partner_profile(actor, organisation, **data):
     profile = PartnerProfile.objects.filter(organisation=organisation).first()
     _require(actor, "network.edit_partner_profile", profile or organisation)
     data = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
+    _validate_profile(data)
     if profile is None:
         profile = PartnerProfile.objects.create(organisation=organisation, **data)
         record_audit(actor, "partner_profile.create", profile, data.keys())
@@ -70,6 +72,22 @@ def save_partner_profile(actor, organisation, **data):
         profile.save()
         record_audit(actor, "partner_profile.update", profile, fields)
     return profile
+
+
+def _validate_profile(data):
+    errors = {}
+    if data.get("website"):
+        try:
+            URLValidator(schemes=["http", "https"])(data["website"])
+        except ValidationError:
+            errors["website"] = _("Bitte geben Sie eine Web-Adresse mit http:// oder https:// an.")
+    if data.get("contact_email"):
+        try:
+            validate_email(data["contact_email"])
+        except ValidationError:
+            errors["contact_email"] = _("Bitte geben Sie eine gültige E-Mail-Adresse an.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @service
@@ -153,12 +171,12 @@ def publish_version(actor, version, effective_on=None):
     if previous is not None:
         previous.status = AgreementVersion.Status.SUPERSEDED
         previous.save(update_fields=["status"])
-        record_audit(actor, "agreement_version.supersede", previous, ["status"])
     version.status = AgreementVersion.Status.PUBLISHED
     version.effective_on = effective_on or timezone.localdate()
     version.published_at = timezone.now()
     version.save(update_fields=["status", "effective_on", "published_at"])
-    record_audit(actor, "agreement_version.publish", version, ["status", "effective_on", "published_at"])
+    fields = ["status", "effective_on", "published_at"] + (["previous_version_superseded"] if previous else [])
+    record_audit(actor, "agreement_version.publish", version, fields)
     return version
 
 
@@ -351,6 +369,24 @@ def set_attendance(actor, meeting, organisation, *, status, represented_by=""):
         attendance.save()
         record_audit(actor, "attendance.set", attendance, fields or ["status"])
     return attendance
+
+
+@service
+def set_attendances(actor, meeting, rows):
+    """Record the attendance of several organisations at once: ``{organisation_id: (status, represented_by)}``."""
+    _require(actor, "network.manage")
+    errors = [org_id for org_id, (status, _rep) in rows.items() if status not in Attendance.Status.values]
+    if errors:
+        raise ValidationError(_("Teilnahme: Bitte wählen Sie für jede Organisation einen gültigen Status."))
+    changed_orgs = []
+    for attendance in meeting.attendances.filter(organisation_id__in=rows.keys()):
+        status, represented_by = rows[attendance.organisation_id]
+        if changed(attendance, {"status": status, "represented_by": represented_by.strip()[:200]}):
+            attendance.save(update_fields=["status", "represented_by"])
+            changed_orgs.append(attendance.organisation_id)
+    if changed_orgs:
+        record_audit(actor, "attendance.set", meeting, ["attendances"])
+    return len(changed_orgs)
 
 
 def _check_minutes_open(meeting):

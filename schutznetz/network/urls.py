@@ -60,9 +60,7 @@ urlpatterns = [
     ),
     path("intern/netzwerk/sitzungen/<int:meeting_id>/einladen/", views.meeting_invite, name="meeting_invite"),
     path(
-        "intern/netzwerk/sitzungen/<int:meeting_id>/teilnahme/<int:organisation_id>/",
-        views.attendance_set,
-        name="attendance_set",
+        "intern/netzwerk/sitzungen/<int:meeting_id>/teilnahme/", views.attendance_save, name="attendance_save"
     ),
     path("intern/netzwerk/sitzungen/<int:meeting_id>/protokoll/", views.minutes, name="minutes"),
     path("intern/netzwerk/sitzungen/<int:meeting_id>/protokoll.pdf", views.minutes_pdf, name="minutes_pdf"),

@@ -541,15 +541,20 @@ def meeting_invite(request, meeting_id):
 
 @koordination_required
 @require_POST
-def attendance_set(request, meeting_id, organisation_id):
+def attendance_save(request, meeting_id):
     meeting = get_scoped_or_404(queries.meetings_for(request.user), pk=meeting_id)
-    attendance = get_object_or_404(meeting.attendances, organisation_id=organisation_id)
-    form = forms.AttendanceForm(request.POST, prefix=f"att{organisation_id}")
-    if form.is_valid():
-        services.set_attendance(request.user, meeting, attendance.organisation, **form.cleaned_data)
-        messages.success(request, _("Teilnahme von %(org)s gespeichert.") % {"org": attendance.organisation})
+    rows = {}
+    for attendance in meeting.attendances.all():
+        prefix = f"att{attendance.organisation_id}"
+        status = request.POST.get(f"{prefix}-status")
+        if status is not None:
+            rows[attendance.organisation_id] = (status, request.POST.get(f"{prefix}-represented_by", ""))
+    try:
+        services.set_attendances(request.user, meeting, rows)
+    except ValidationError as exc:
+        _post_messages(request, exc)
     else:
-        messages.error(request, _("Teilnahme: Bitte wählen Sie einen gültigen Status."))
+        messages.success(request, _("Die Teilnahme wurde gespeichert."))
     return redirect(meeting)
 
 

@@ -105,6 +105,11 @@ def render_json(report) -> str:
 
 
 def _table_rows(table):
+    if getattr(table, "plain", False):
+        yield [str(h) for h in table.header]
+        for row in table.rows:
+            yield [v if isinstance(v, int | float) else str(v) for v in row]
+        return
     if table.two_dimensional:
         yield [table.row_heading, *table.columns, _("Summe")]
         for row in table.rows:

@@ -175,6 +175,33 @@ class PublishedTable:
         return data
 
 
+@dataclass
+class PlainTable:
+    """A table of numbers that are not counts of people: offers, places, standards, days.
+
+    It still passes through this module so every table has one shape for
+    templates and exports, but nothing in it is suppressed. Use it only for
+    numbers that cannot describe a person (the supply side of the network).
+    """
+
+    title: str
+    header: list
+    rows: list
+    definition: str = ""
+    plain: bool = True
+    two_dimensional: bool = False
+    suppressed_count: int = 0
+    withheld: bool = False
+    notes: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "title": str(self.title),
+            "header": [str(h) for h in self.header],
+            "rows": [[v if isinstance(v, int | float) else str(v) for v in row] for row in self.rows],
+        }
+
+
 # --- the algorithm, on an "extended matrix" -------------------------------------
 #
 # A 2-D table with R rows and C columns becomes an (R+1) × (C+1) matrix whose

@@ -111,6 +111,8 @@ def _differencing_cells(table, own_table):
 
 def _figure_cell(figure, published_tables):
     k = disclosure.min_cell()
+    if figure.kind == "text":
+        return Cell(None, str(figure.value), disclosure.PUBLISHED)
     if figure.kind == "plain":
         return Cell(figure.value, disclosure.format_count(figure.value), disclosure.PUBLISHED)
     if figure.kind == "count":
@@ -121,7 +123,7 @@ def _figure_cell(figure, published_tables):
     if figure.kind == "share":
         # A share is shown only from a table with nothing suppressed: share × base or the
         # base itself could otherwise give a hidden cell back.
-        if any(t.suppressed_count for t in published_tables[:1]):
+        if any(t.suppressed_count or t.withheld for t in published_tables[:1]):
             return Cell(None, disclosure.SECONDARY_MARK, disclosure.SECONDARY)
         return disclosure.percentage(figure.value, figure.base)
     if figure.kind == "statistic":
@@ -153,6 +155,10 @@ def publish(key, period: Period, scope: Scope, *, chart_prefix="") -> PublishedM
         own_result = compute(key, period, Scope(scope.viewer_organisation))
         own = None if isinstance(own_result, Unavailable) else own_result
     for index, table in enumerate(result.tables):
+        if isinstance(table, disclosure.PlainTable):
+            published.tables.append(table)
+            published.charts.append("")
+            continue
         own_table = own.tables[index] if own and index < len(own.tables) else None
         extra = _differencing_cells(table, own_table) if table.counts_persons else set()
         protected = disclosure.protect(table, extra_sensitive=extra)

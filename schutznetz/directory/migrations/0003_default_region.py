@@ -4,7 +4,12 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from schutznetz.directory.regions import DEFAULT_REGION_FILE, DEFAULT_REGION_NAME, parse_region_csv, region_slug
+    from schutznetz.directory.regions import (
+        DEFAULT_REGION_FILE,
+        DEFAULT_REGION_NAME,
+        parse_region_csv,
+        region_slug,
+    )
 
     Municipality = apps.get_model("directory", "Municipality")
     if Municipality.objects.exists():

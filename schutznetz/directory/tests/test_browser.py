@@ -62,6 +62,11 @@ def test_finder_works_without_javascript(chromium_browser, live_server, scenario
 
 
 def test_axe_on_other_finder_pages(browser_page, live_server, scenario, shelter):
-    for path in ("/hilfe/leichte-sprache/", "/en/hilfe/?q=beratung", f"/hilfe/angebot/{shelter.hsds_id}/", "/hilfe/?art=zauberei&ort=Atlantis"):
+    for path in (
+        "/hilfe/leichte-sprache/",
+        "/en/hilfe/?q=beratung",
+        f"/hilfe/angebot/{shelter.hsds_id}/",
+        "/hilfe/?art=zauberei&ort=Atlantis",
+    ):
         browser_page.goto(live_server.url + path)
         assert_no_axe_violations(browser_page)

@@ -25,5 +25,7 @@ def test_demo_is_idempotent_and_meaningful():
     assert all(f"|{code}|" in languages for code in ("tr", "ar", "en"))
     frauenhaus = Offer.objects.get(name="Frauenhaus Soest")
     assert frauenhaus.address_protected and frauenhaus.provider.organisation.name == "Frauenhaus Soest"
-    params = queries.FinderParams.from_query({"ort": "Lippstadt", "art": "fachberatung-sexualisierte-gewalt", "sprache": "tr"})
+    params = queries.FinderParams.from_query(
+        {"ort": "Lippstadt", "art": "fachberatung-sexualisierte-gewalt", "sprache": "tr"}
+    )
     assert [r.offer.name for r in queries.find_offers(params).results][0].startswith("Lichtblick")

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def kreis_soest_population():
-    lines = [line for line in DEFAULT_REGION_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    lines = [
+        line
+        for line in DEFAULT_REGION_FILE.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
     return sum(int(row["population"]) for row in csv.DictReader(io.StringIO("\n".join(lines))))
 
 
@@ -33,7 +37,24 @@ def test_default_region_is_kreis_soest_with_14_municipalities():
 def test_gap_arithmetic_by_hand(make_offer):
     # Hand-computed from the CSV: 306,555 inhabitants (sum of the 14 municipalities).
     population = kreis_soest_population()
-    assert population == 10397 + 12528 + 12398 + 16484 + 21749 + 11966 + 69047 + 12106 + 11049 + 48250 + 24464 + 11966 + 30938 + 13213 == 306555
+    assert (
+        population
+        == 10397
+        + 12528
+        + 12398
+        + 16484
+        + 21749
+        + 11966
+        + 69047
+        + 12106
+        + 11049
+        + 48250
+        + 24464
+        + 11966
+        + 30938
+        + 13213
+        == 306555
+    )
     # no share of women in the file: default 50 % → 153,277.5 women
     make_offer("Frauenhaus A", kinds=["frauenhaus"], family_places=8)
     make_offer("Frauenhaus B", kinds=["frauenhaus"], municipality="lippstadt", family_places=5)
@@ -44,20 +65,31 @@ def test_gap_arithmetic_by_hand(make_offer):
     report = gaps.gap_analysis()
     assert report["region"] == "Kreis Soest" and report["population"] == 306555
     s = by_id(report["standards"])
-    assert s["shelter_family_places"] == {**s["shelter_family_places"], "required": 30.66, "available": 13, "deficit": 17.66}
+    assert s["shelter_family_places"] == {
+        **s["shelter_family_places"],
+        "required": 30.66,
+        "available": 13,
+        "deficit": 17.66,
+    }
     assert s["sexual_violence_centres"]["required"] == round(population / 200_000, 2) == 1.53  # 1.532775
     assert s["sexual_violence_centres"]["deficit"] == 0.53
     assert s["rape_crisis_centres_per_women"]["required"] == 0.77  # 153,277.5 / 200,000 = 0.766…
     assert s["rape_crisis_centres_per_women"]["deficit"] == 0
     assert s["womens_counselling_centres"]["required"] == 3.07  # 3.06555
-    assert s["womens_counselling_centres"] == {**s["womens_counselling_centres"], "available": 1, "deficit": 2.07}
+    assert s["womens_counselling_centres"] == {
+        **s["womens_counselling_centres"],
+        "available": 1,
+        "deficit": 2.07,
+    }
     assert s["helpline_24_7"] == {**s["helpline_24_7"], "required": 1, "available": 1, "deficit": 0}
     lippstadt = next(m for m in report["municipalities"] if m["name"] == "Lippstadt")
     assert lippstadt["offers"]["frauenhaus"] == 1 and lippstadt["offers"]["hotline"] == 1
     assert lippstadt["nearest_km"]["frauenhaus"] == 0.0
     assert 20 < lippstadt["nearest_km"]["frauenberatung"] < 25  # Soest
     ls = by_id(lippstadt["standards"])
-    assert ls["shelter_family_places"]["required"] == 6.9 and ls["shelter_family_places"]["deficit"] == 1.9  # 69,047 / 10,000
+    assert (
+        ls["shelter_family_places"]["required"] == 6.9 and ls["shelter_family_places"]["deficit"] == 1.9
+    )  # 69,047 / 10,000
 
 
 def test_json_command_has_required_keys(tmp_path):
@@ -93,7 +125,9 @@ def test_page_for_koordination_only_with_chart_and_table(client, koordination, a
 
 def test_load_region_replaces_and_reports_bad_lines(tmp_path):
     good = tmp_path / "kreis-test.csv"
-    good.write_text("name,kind,population,lat,lon,women_share\nAstadt,Stadt,100000,51.0,8.0,0.52\nBdorf,Gemeinde,50000,51.1,8.1,\n")
+    good.write_text(
+        "name,kind,population,lat,lon,women_share\nAstadt,Stadt,100000,51.0,8.0,0.52\nBdorf,Gemeinde,50000,51.1,8.1,\n"
+    )
     call_command("load_region", str(good), "--name", "Kreis Test", stdout=io.StringIO())
     assert list(Municipality.objects.values_list("name", flat=True)) == ["Astadt", "Bdorf"]
     report = gaps.gap_analysis()

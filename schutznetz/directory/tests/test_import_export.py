@@ -29,7 +29,11 @@ def service_validator():
         for path in SCHEMA_DIR.glob("*.json")
     ]
     registry = Registry().with_resources(resources)
-    return Draft202012Validator(json.loads((SCHEMA_DIR / "service.json").read_text()), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        json.loads((SCHEMA_DIR / "service.json").read_text()),
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
 
 
 def hsds_record(**changes):
@@ -103,13 +107,18 @@ def test_every_error_is_reported_with_record_and_field_and_nothing_is_imported(t
     good = hsds_record(id="7b0f5a52-eeee-4c3e-b1a4-7c0e2f6d9b21")
     missing = hsds_record()
     del missing["name"]
-    wrong_types = hsds_record(id="7b0f5a52-ffff-4c3e-b1a4-7c0e2f6d9b21", description=42, languages=[{"code": "xx"}])
+    wrong_types = hsds_record(
+        id="7b0f5a52-ffff-4c3e-b1a4-7c0e2f6d9b21", description=42, languages=[{"code": "xx"}]
+    )
     wrong_types["service_at_locations"][0]["location"]["latitude"] = "nördlich"
     wrong_types["attributes"][0]["taxonomy_term"]["code"] = "zauberei"
     ok, _, err = run_import(write(tmp_path, "a.json", [good, missing, wrong_types, "kein objekt"]))
     assert not ok
     assert f"Datensatz 2 ({SERVICE_ID}), Feld „name“: fehlt (Pflichtfeld)" in err
-    assert "Datensatz 3 (7b0f5a52-ffff-4c3e-b1a4-7c0e2f6d9b21), Feld „description“: muss Text sein, nicht int" in err
+    assert (
+        "Datensatz 3 (7b0f5a52-ffff-4c3e-b1a4-7c0e2f6d9b21), Feld „description“: muss Text sein, nicht int"
+        in err
+    )
     assert "Feld „languages[0].code“: „xx“ ist kein bekannter Sprachcode" in err
     assert "Feld „service_at_locations[0].location.latitude“: muss eine Zahl sein" in err
     assert "Feld „attributes[0].taxonomy_term.code“: „zauberei“ ist keine Art" in err
@@ -124,14 +133,26 @@ def test_csv_template_imports_and_documents_every_column(tmp_path):
     ok, out, err = run_import(str(TEMPLATE))
     assert ok, err
     offer = Offer.objects.get()
-    assert offer.is_fictional and offer.language_list == ["de", "tr", "ar"] and offer.municipality.slug == "soest"
+    assert (
+        offer.is_fictional
+        and offer.language_list == ["de", "tr", "ar"]
+        and offer.municipality.slug == "soest"
+    )
     assert offer.schedules.count() == 6 and offer.anonymous and offer.step_free
 
 
 def test_csv_with_formula_and_bad_values_is_rejected_per_line_and_field(tmp_path):
     lines = TEMPLATE.read_text(encoding="utf-8").splitlines()
-    bad = lines[1].replace("Beispielberatung (fiktiv)", '=HYPERLINK("http://evil.example")').replace(";ja;ja;moeglich", ";vielleicht;ja;moeglich")
-    bad2 = lines[1].replace("frauenberatung,interventionsstelle-proaktive-beratung", "").replace("Mo-Fr 09:00-12:00", "morgens")
+    bad = (
+        lines[1]
+        .replace("Beispielberatung (fiktiv)", '=HYPERLINK("http://evil.example")')
+        .replace(";ja;ja;moeglich", ";vielleicht;ja;moeglich")
+    )
+    bad2 = (
+        lines[1]
+        .replace("frauenberatung,interventionsstelle-proaktive-beratung", "")
+        .replace("Mo-Fr 09:00-12:00", "morgens")
+    )
     ok, _, err = run_import(write(tmp_path, "b.csv", "\n".join([lines[0], lines[1], bad, bad2])))
     assert not ok
     assert "Zeile 3, Feld „name“: beginnt mit „=“" in err
@@ -147,14 +168,26 @@ def test_csv_header_problems(tmp_path):
 
 
 def test_hsds_export_validates_against_official_schema(make_offer, shelter):
-    make_offer("Mit allem", languages=["de", "ar"], schedules=[[0, "09:00", "12:00"]], website="https://example.org", email="a@example.org", service_area=["werl"], serves_everywhere=True)
+    make_offer(
+        "Mit allem",
+        languages=["de", "ar"],
+        schedules=[[0, "09:00", "12:00"]],
+        website="https://example.org",
+        email="a@example.org",
+        service_area=["werl"],
+        serves_everywhere=True,
+    )
     data = json.loads(export_bytes("hsds"))
     assert len(data) == 2
     validator = service_validator()
     for service in data:
         errors = sorted(validator.iter_errors(service), key=lambda e: e.path)
         assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
-    terms = {a["taxonomy_term"]["taxonomy"] + "/" + a["taxonomy_term"]["code"] for s in data for a in s["attributes"]}
+    terms = {
+        a["taxonomy_term"]["taxonomy"] + "/" + a["taxonomy_term"]["code"]
+        for s in data
+        for a in s["attributes"]
+    }
     assert "schutznetz-art/frauenhaus" in terms and "schutznetz-zielgruppe/frauen" in terms
 
 
@@ -189,5 +222,12 @@ def test_export_then_import_round_trip(make_offer, tmp_path):
     ok, out, err = run_import(str(path))
     assert ok and "1 aktualisiert" in out, err
     after = Offer.objects.get()
-    assert (after.name, after.language_list, after.anonymous, after.kind_list) == (before.name, ["de", "en"], True, before.kind_list)
-    assert list(after.schedules.values_list("weekday", "opens_at")) == list(before.schedules.values_list("weekday", "opens_at"))
+    assert (after.name, after.language_list, after.anonymous, after.kind_list) == (
+        before.name,
+        ["de", "en"],
+        True,
+        before.kind_list,
+    )
+    assert list(after.schedules.values_list("weekday", "opens_at")) == list(
+        before.schedules.values_list("weekday", "opens_at")
+    )

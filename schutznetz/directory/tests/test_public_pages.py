@@ -13,14 +13,15 @@ def pages(make_offer, shelter):
     offer = make_offer("Frauenberatung Soest")
     return [
         reverse("directory:finder"),
-        reverse("directory:finder") + "?q=beratung&ort=Soest&art=frauenberatung&sprache=de&barrierefrei=1&jetzt_offen=1",
+        reverse("directory:finder")
+        + "?q=beratung&ort=Soest&art=frauenberatung&sprache=de&barrierefrei=1&jetzt_offen=1",
         reverse("directory:offer_detail", args=[offer.hsds_id]),
         reverse("directory:offer_detail", args=[shelter.hsds_id]),
         reverse("directory:easy_language"),
         "/en/hilfe/",
-        "/en/hilfe/angebot/%s/" % offer.hsds_id,
+        f"/en/hilfe/angebot/{offer.hsds_id}/",
         "/api/v1/offers/",
-        "/api/v1/offers/%s/" % offer.hsds_id,
+        f"/api/v1/offers/{offer.hsds_id}/",
     ]
 
 
@@ -59,7 +60,7 @@ def test_protected_shelter_address_never_shown_publicly(client, shelter):
         reverse("directory:finder") + "?art=frauenhaus",
         reverse("directory:offer_detail", args=[shelter.hsds_id]),
         "/api/v1/offers/?art=frauenhaus",
-        "/api/v1/offers/%s/" % shelter.hsds_id,
+        f"/api/v1/offers/{shelter.hsds_id}/",
     ):
         body = client.get(url).content.decode()
         assert "Geheimweg" not in body, url
@@ -70,17 +71,32 @@ def test_protected_shelter_address_never_shown_publicly(client, shelter):
 
 def test_offer_page_shows_contact_hours_languages_costs_access_and_verification(client, make_offer):
     offer = make_offer(
-        "Beratung mit Zeiten", languages=["de", "tr"], schedules=[[1, "14:00", "17:00"]], step_free=True,
-        fees_description="Erstgespräch kostenlos", email="info@example.org",
+        "Beratung mit Zeiten",
+        languages=["de", "tr"],
+        schedules=[[1, "14:00", "17:00"]],
+        step_free=True,
+        fees_description="Erstgespräch kostenlos",
+        email="info@example.org",
     )
     html = client.get(reverse("directory:offer_detail", args=[offer.hsds_id])).content.decode()
-    for text in ("02921 0000", "info@example.org", "Dienstag: 14:00–17:00", "Türkisch", "kostenlos", "stufenlos", "Zuletzt geprüft", offer.verified_at.strftime("%d.%m.%Y")):
+    for text in (
+        "02921 0000",
+        "info@example.org",
+        "Dienstag: 14:00–17:00",
+        "Türkisch",
+        "kostenlos",
+        "stufenlos",
+        "Zuletzt geprüft",
+        offer.verified_at.strftime("%d.%m.%Y"),
+    ):
         assert text in html, text
 
 
 def test_english_page_under_en_prefix(client, pages):
     response = client.get("/en/hilfe/")
-    assert response.status_code == 200 and '<html lang="en">' in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html
+    assert "Town or postcode" in html and "Kind of help" in html and "Women&#x27;s counselling" in html
 
 
 def test_unknown_or_unpublished_offer_is_404(client, make_offer):
@@ -88,4 +104,4 @@ def test_unknown_or_unpublished_offer_is_404(client, make_offer):
     offer.is_published = False
     offer.save()
     assert client.get(reverse("directory:offer_detail", args=[offer.hsds_id])).status_code == 404
-    assert client.get("/api/v1/offers/%s/" % offer.hsds_id).status_code == 404
+    assert client.get(f"/api/v1/offers/{offer.hsds_id}/").status_code == 404

@@ -21,7 +21,9 @@ def public_name(client, offer):
     return html
 
 
-def test_anbieter_change_waits_for_review_and_public_keeps_old_version(client, anbieter, koordination, shelter):
+def test_anbieter_change_waits_for_review_and_public_keeps_old_version(
+    client, anbieter, koordination, shelter
+):
     revision = services.update_offer(anbieter, shelter, {"description": "Neue Beschreibung"})
     assert revision is not None and revision.status == "pending"
     shelter.refresh_from_db()
@@ -58,7 +60,11 @@ def test_reject_needs_reason_and_keeps_public_version(koordination, anbieter, sh
 
 
 def test_new_offer_by_anbieter_is_not_public_until_approved(client, anbieter, koordination, shelter):
-    offer = services.create_offer(anbieter, shelter.provider, {"name": "Zweites Haus", "kinds": ["frauenhaus"], "municipality": "werl", "phone": "1"})
+    offer = services.create_offer(
+        anbieter,
+        shelter.provider,
+        {"name": "Zweites Haus", "kinds": ["frauenhaus"], "municipality": "werl", "phone": "1"},
+    )
     assert not offer.is_published
     assert client.get(reverse("directory:offer_detail", args=[offer.hsds_id])).status_code == 404
     services.approve_revision(koordination, offer.revisions.get())
@@ -78,7 +84,9 @@ def test_staff_edit_and_review_views(client, anbieter, koordination, shelter):
     response = client.post(url, data)
     assert response.status_code == 302
     shelter.refresh_from_db()
-    assert shelter.description == "" and OfferRevision.objects.filter(offer=shelter, status="pending").exists()
+    assert (
+        shelter.description == "" and OfferRevision.objects.filter(offer=shelter, status="pending").exists()
+    )
     bad = client.post(url, {**data, "opening_hours": "immer", "phone": ""})
     assert "Öffnungszeiten" in bad.content.decode() and "„immer“ nicht verstanden" in bad.content.decode()
     # the provider cannot reach someone else's offer or the review
@@ -137,3 +145,24 @@ def test_fachkraft_cannot_edit_offers(client, make_offer):
     user = make_user(organisation=make_organisation(), roles=[Role.FACHKRAFT])
     login(client, user)
     assert client.get(reverse("directory:staff_offers")).status_code == 403
+
+
+def test_retention_anonymises_old_reports_and_deletes_old_revisions(anbieter, koordination, shelter):
+    from schutznetz.directory import retention
+    from schutznetz.directory.models import ShelterReport
+
+    report = services.report_shelter_places(anbieter, shelter, free_places=1, children_allowed=True)
+    revision = services.update_offer(anbieter, shelter, {"name": "Neu"})
+    services.approve_revision(koordination, revision)
+    rules = {rule.name: rule for rule in retention.rules()}
+    assert (
+        not rules["directory.shelter_reporter"].due().exists()
+        and not rules["directory.revisions"].due().exists()
+    )
+    ShelterReport.objects.filter(pk=report.pk).update(reported_at=timezone.now() - timedelta(days=800))
+    OfferRevision.objects.filter(pk=revision.pk).update(reviewed_at=timezone.now() - timedelta(days=400))
+    assert rules["directory.shelter_reporter"].apply(rules["directory.shelter_reporter"].due()) == 1
+    assert rules["directory.revisions"].apply(rules["directory.revisions"].due()) == 1
+    report.refresh_from_db()
+    assert report.reported_by is None and report.free_places == 1
+    assert not OfferRevision.objects.exists()

@@ -17,7 +17,9 @@ def names(**query):
 @pytest.fixture
 def directory(make_offer):
     make_offer("Frauenberatung Soest", kinds=["frauenberatung"], municipality="soest")
-    make_offer("Frauenberatung Lippstadt", kinds=["frauenberatung"], municipality="lippstadt", languages=["de", "tr"])
+    make_offer(
+        "Frauenberatung Lippstadt", kinds=["frauenberatung"], municipality="lippstadt", languages=["de", "tr"]
+    )
     make_offer(
         "Lichtblick",
         kinds=["fachberatung-sexualisierte-gewalt"],
@@ -25,9 +27,21 @@ def directory(make_offer):
         languages=["de", "tr"],
         description="Beratung nach Vergewaltigung und sexueller Belästigung",
     )
-    make_offer("Kinderschutz Werl", kinds=["kinderschutz"], municipality="werl", target_groups=["kinder-und-jugendliche"])
+    make_offer(
+        "Kinderschutz Werl",
+        kinds=["kinderschutz"],
+        municipality="werl",
+        target_groups=["kinder-und-jugendliche"],
+    )
     make_offer("Jugendamt Warstein", kinds=["jugendamt"], municipality="warstein", step_free=True)
-    make_offer("Hotline bundesweit", kinds=["hotline"], municipality="", serves_everywhere=True, is_24_7=True, street="")
+    make_offer(
+        "Hotline bundesweit",
+        kinds=["hotline"],
+        municipality="",
+        serves_everywhere=True,
+        is_24_7=True,
+        street="",
+    )
 
 
 def test_normalise_and_tokens_fold_umlauts_and_drop_stopwords():
@@ -76,7 +90,11 @@ def test_postcode_resolves_place_and_radius_limits(directory):
     assert queries.resolve_place("59555").name == "Lippstadt"
     assert queries.resolve_place("möhnesee").name == "Möhnesee"
     # Werl is ~ 30 km from Lippstadt: outside a 10 km radius, except offers serving everywhere
-    assert names(ort="59555", umkreis="10") == ["Frauenberatung Lippstadt", "Lichtblick", "Hotline bundesweit"]
+    assert names(ort="59555", umkreis="10") == [
+        "Frauenberatung Lippstadt",
+        "Lichtblick",
+        "Hotline bundesweit",
+    ]
 
 
 def test_filters_language_target_barrier_free(directory):
@@ -95,7 +113,10 @@ def test_open_now_uses_schedules_and_24_7(make_offer):
     monday_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     monday_13 = datetime(2026, 11, 23, 13, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     params = queries.FinderParams.from_query({"jetzt_offen": "1"})
-    assert sorted(r.offer.name for r in queries.find_offers(params, now=monday_10).results) == ["Immer da", "Montagsberatung"]
+    assert sorted(r.offer.name for r in queries.find_offers(params, now=monday_10).results) == [
+        "Immer da",
+        "Montagsberatung",
+    ]
     assert [r.offer.name for r in queries.find_offers(params, now=monday_13).results] == ["Immer da"]
 
 
@@ -116,7 +137,15 @@ def test_unpublished_and_inactive_offers_are_not_found(directory):
 def test_same_results_as_reference_ranking(directory):
     """The SQL retrieval never loses a result the ranking rules would accept (checked on both databases)."""
     everything = list(queries.public_offers())
-    for q in ["Frauenberatung", "frauenberatng", "beratung lippstadt", "kinderschutz", "Vergewaltigung", "jugend", "hotline"]:
+    for q in [
+        "Frauenberatung",
+        "frauenberatng",
+        "beratung lippstadt",
+        "kinderschutz",
+        "Vergewaltigung",
+        "jugend",
+        "hotline",
+    ]:
         tokens = search.tokens(q)
         expected = [r.offer.name for r in search.rank(everything, tokens)]
         assert names(q=q) == expected, q

@@ -17,11 +17,15 @@ pytestmark = pytest.mark.django_db
 
 def test_traffic_light_green_red_and_grey_after_24_hours(anbieter, shelter):
     assert queries.traffic_light(None) == "grey"
-    report = services.report_shelter_places(anbieter, shelter, free_places=2, children_allowed=True, child_places=3)
+    report = services.report_shelter_places(
+        anbieter, shelter, free_places=2, children_allowed=True, child_places=3
+    )
     now = report.reported_at
     assert queries.traffic_light(report, now + timedelta(hours=23, minutes=59)) == "green"
     assert queries.traffic_light(report, now + timedelta(hours=24, minutes=1)) == "grey"
-    full = services.report_shelter_places(anbieter, shelter, free_places=0, children_allowed=False, child_places=4)
+    full = services.report_shelter_places(
+        anbieter, shelter, free_places=0, children_allowed=False, child_places=4
+    )
     assert queries.traffic_light(full, full.reported_at + timedelta(hours=1)) == "red"
     assert full.child_places == 0  # no children → no child places
     assert ShelterReport.objects.filter(offer=shelter).count() == 2  # history kept
@@ -43,10 +47,18 @@ def test_one_step_mobile_form(client, anbieter, shelter):
     url = reverse("directory:shelter_report", args=[shelter.pk])
     page = client.get(url).content.decode()
     assert 'inputmode="numeric"' in page and 'name="viewport"' in page
-    response = client.post(url, {"free_places": "3", "children_allowed": "on", "child_places": "2", "languages": "Deutsch, Arabisch"})
+    response = client.post(
+        url,
+        {"free_places": "3", "children_allowed": "on", "child_places": "2", "languages": "Deutsch, Arabisch"},
+    )
     assert response.status_code == 302
     report = ShelterReport.objects.get()
-    assert (report.free_places, report.child_places, report.languages, report.reported_by) == (3, 2, "Deutsch, Arabisch", anbieter)
+    assert (report.free_places, report.child_places, report.languages, report.reported_by) == (
+        3,
+        2,
+        "Deutsch, Arabisch",
+        anbieter,
+    )
     bad = client.post(url, {"free_places": "-1"})
     assert bad.status_code == 200 and "Freie Plätze jetzt" in bad.content.decode()
     assert ShelterReport.objects.count() == 1
@@ -59,7 +71,9 @@ def test_other_provider_cannot_report(shelter):
 
 
 def test_overview_for_professionals_only(client, anbieter, shelter):
-    services.report_shelter_places(anbieter, shelter, free_places=2, children_allowed=True, child_places=1, languages="Türkisch")
+    services.report_shelter_places(
+        anbieter, shelter, free_places=2, children_allowed=True, child_places=1, languages="Türkisch"
+    )
     police = make_user(organisation=make_organisation("Polizei Test"), roles=[Role.FACHKRAFT])
     login(client, police)
     html = client.get(reverse("directory:shelter_overview")).content.decode()

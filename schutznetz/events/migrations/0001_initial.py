@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import schutznetz.core.fields
-import schutznetz.events.models
 from django.conf import settings
 from django.db import migrations, models
+
+import schutznetz.core.fields
+import schutznetz.events.models
 
 
 class Migration(migrations.Migration):

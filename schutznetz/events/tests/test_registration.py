@@ -240,3 +240,15 @@ def test_every_write_is_audited(event):
     services.cancel(registration.pk)
     actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True)[before:])
     assert actions == ["event.registration_create", "event.registration_confirm", "event.registration_cancel"]
+
+
+def test_raising_capacity_promotes_the_waiting_list(make_event, koordination):
+    event = make_event(capacity=1)
+    services.confirm(register(event, 1).registration.pk)
+    waiting = services.confirm(register(event, 2).registration.pk)
+    assert waiting.status == Status.WAITLIST
+    event.capacity = 2
+    event.save(update_fields=["capacity"])
+    promoted = services.fill_free_places(koordination, event.pk)
+    assert [p.pk for p in promoted] == [waiting.pk]
+    assert Registration.objects.get(pk=waiting.pk).status == Status.CONFIRMED

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core import mail as django_mail
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -173,3 +174,43 @@ def test_api_lists_only_managed_events_without_personal_data(client, koordinatio
     assert "Ida Api" not in str(data)
     login(client, make_user(roles=[Role.FACHKRAFT]))
     assert client.get("/api/v1/events/").json()["results"] == []
+
+
+def test_admin_capacity_change_promotes(client, koordination, make_event):
+    event = make_event(capacity=1)
+    confirmed(event, 1)
+    waiting = confirmed(event, 2)
+    login(client, koordination)
+    url = reverse("admin:events_event_change", args=[event.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        value = form[key].value()
+        data.pop(key, None)
+        if value:
+            local = timezone.localtime(value) if hasattr(value, "tzinfo") else value
+            data[f"{key}_0"], data[f"{key}_1"] = local.strftime("%d.%m.%Y"), local.strftime("%H:%M:%S")
+    data["is_published"] = "on"
+    data["capacity"] = 2
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management[name].value()
+        for item_form in inline.formset.forms:
+            for name in item_form.fields:
+                value = item_form[name].value()
+                if value is None or value is False:
+                    continue
+                if hasattr(value, "tzinfo"):
+                    local = timezone.localtime(value)
+                    data[f"{item_form.prefix}-{name}_0"] = local.strftime("%d.%m.%Y")
+                    data[f"{item_form.prefix}-{name}_1"] = local.strftime("%H:%M:%S")
+                else:
+                    data[f"{item_form.prefix}-{name}"] = value
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED

@@ -223,3 +223,12 @@ def test_demo_data_is_idempotent_and_its_chains_verify(capsys):
     assert Kit.objects.filter(pending_to__isnull=False).count() == 1
     call_command("verify_custody")
     assert "6 Sets" in capsys.readouterr().out
+
+
+def test_listing_kits_is_written_to_the_access_log(client, sites):
+    kit, _ = at_institute(sites)
+    login(client, sites.lab_user)
+    assert kit.code in client.get(reverse("evidence:kit_list")).content.decode()
+    assert AccessLogEntry.objects.filter(
+        object_type="evidence.kit", object_id=str(kit.pk), purpose="list", user_label="labor"
+    ).exists()

@@ -1,9 +1,11 @@
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from schutznetz.network import queries, services
 from schutznetz.network.models import (
@@ -193,3 +195,61 @@ def test_demo_is_idempotent(db):
     assert Accession.objects.filter(signed_on="2023-11-02").count() >= 14
     assert AgreementVersion.objects.get(number=2).is_draft
     assert Meeting.objects.filter(tasks__isnull=False).exists()
+
+
+def test_every_staff_page_renders_for_koordination(partners, koordination, version1, client):
+    group = services.save_working_group(koordination, name="AK Test", organisations=partners[:1])
+    material = _material(koordination, "Leitfaden", "internal")
+    news = services.save_news(koordination, title="Meldung", lead="L", body="B")
+    start = timezone.now()
+    meeting = services.save_meeting(
+        koordination,
+        title="Sitzung",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        location="Ort",
+    )
+    services.create_version(koordination, title="Entwurf", body="Neu")
+    login(client, koordination)
+    urls = [
+        reverse("network:staff_home"),
+        reverse("network:partner_list"),
+        reverse("network:partner_edit", args=[partners[0].slug]),
+        reverse("network:working_group_new"),
+        reverse("network:working_group_edit", args=[group.slug]),
+        reverse("network:version_list"),
+        reverse("network:version_new"),
+        reverse("network:version_detail", args=[1]),
+        reverse("network:version_detail", args=[2]),
+        reverse("network:version_edit", args=[2]),
+        reverse("network:version_diff") + "?old=1&new=2",
+        reverse("network:accession_new"),
+        reverse("network:accession_withdraw", args=[partners[0].accessions.get().pk]),
+        reverse("network:meeting_list"),
+        reverse("network:meeting_new"),
+        reverse("network:meeting_detail", args=[meeting.pk]),
+        reverse("network:meeting_edit", args=[meeting.pk]),
+        reverse("network:minutes", args=[meeting.pk]),
+        reverse("network:news_admin"),
+        reverse("network:news_new"),
+        reverse("network:news_edit", args=[news.pk]),
+        reverse("network:material_list"),
+        reverse("network:material_new"),
+        reverse("network:material_edit", args=[material.slug]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"<h1" in response.content, url
+    # A published version cannot be edited: it redirects with a message.
+    assert client.get(reverse("network:version_edit", args=[1])).status_code == 302
+    assert Meeting.objects.count() == 1
+
+
+def test_profile_links_are_validated_in_the_service(koordination, jugendamt):
+    with pytest.raises(ValidationError) as excinfo:
+        services.save_partner_profile(
+            koordination, jugendamt, website="javascript:alert(1)", contact_email="kaputt"
+        )
+    assert set(excinfo.value.message_dict) == {"website", "contact_email"}
+    assert not PartnerProfile.objects.filter(organisation=jugendamt).exists()

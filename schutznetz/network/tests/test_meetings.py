@@ -169,14 +169,28 @@ def test_finalised_minutes_are_locked(meeting, koordination):
 
 def test_attendance_by_organisation(meeting, koordination, partners, client):
     login(client, koordination)
-    org = partners[1]
+    first, second = partners[0], partners[1]
     response = client.post(
-        reverse("network:attendance_set", args=[meeting.pk, org.pk]),
-        {f"att{org.pk}-status": "present", f"att{org.pk}-represented_by": "Opferschutz"},
+        reverse("network:attendance_save", args=[meeting.pk]),
+        {
+            f"att{first.pk}-status": "present",
+            f"att{first.pk}-represented_by": "ASD-Leitung",
+            f"att{second.pk}-status": "declined",
+        },
     )
     assert response.status_code == 302
-    attendance = meeting.attendances.get(organisation=org)
-    assert (attendance.status, attendance.represented_by) == ("present", "Opferschutz")
+    assert meeting.attendances.get(organisation=first).status == "present"
+    assert meeting.attendances.get(organisation=first).represented_by == "ASD-Leitung"
+    assert meeting.attendances.get(organisation=second).status == "declined"
+    assert meeting.attendances.get(organisation=partners[2]).status == "invited"
+    # An unknown status changes nothing at all.
+    client.post(
+        reverse("network:attendance_save", args=[meeting.pk]),
+        {f"att{first.pk}-status": "absent", f"att{second.pk}-status": "egal"},
+    )
+    assert meeting.attendances.get(organisation=first).status == "present"
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert f'id="att{first.pk}-status"' in page and "Teilnahme speichern" in page
 
 
 def test_minutes_pdf_and_ics_for_members_only(meeting, koordination, fachkraft, client):

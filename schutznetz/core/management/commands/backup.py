@@ -87,7 +87,14 @@ def _derive_key(header):
 def new_header():
     salt = base64.b64encode(os.urandom(16)).decode("ascii")
     if os.environ.get(BACKUP_KEY_VAR):
-        return {"version": FORMAT_VERSION, "kdf": "scrypt", "salt": salt, "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+        return {
+            "version": FORMAT_VERSION,
+            "kdf": "scrypt",
+            "salt": salt,
+            "n": SCRYPT_N,
+            "r": SCRYPT_R,
+            "p": SCRYPT_P,
+        }
     return {
         "version": FORMAT_VERSION,
         "kdf": "hkdf-field-key",
@@ -199,7 +206,9 @@ def find_pg_tool(name):
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]), reverse=True)
+    candidates = sorted(
+        glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]), reverse=True
+    )
     if not candidates:
         raise BackupError(f"{name} nicht gefunden (Debian-Paket postgresql-client installieren).")
     return candidates[0]
@@ -239,7 +248,9 @@ def sqlite_file_counts(path):
     try:
         tables = [
             row[0]
-            for row in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
         ]
         return {
             table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - names from the file
@@ -270,7 +281,14 @@ def snapshot_sqlite(target):
 def snapshot_postgresql(target):
     """pg_dump of one exported REPEATABLE READ snapshot; returns the row counts seen in that snapshot."""
     args, env = pg_connection_args()
-    command = [find_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target)]
+    command = [
+        find_pg_tool("pg_dump"),
+        "--format=custom",
+        "--no-owner",
+        "--no-privileges",
+        "--file",
+        str(target),
+    ]
     for table in TRANSIENT_TABLES:
         command += ["--exclude-table-data", table]
     connection.ensure_connection()

@@ -143,7 +143,9 @@ def render_markdown(record):
                 )
             lines.append("")
     lines += ["## Löschregeln (manage.py apply_retention)", ""]
-    lines += [f"- `{rule['name']}`: {rule['description']}" for rule in record["retention_rules"]] or ["- keine"]
+    lines += [f"- `{rule['name']}`: {rule['description']}" for rule in record["retention_rules"]] or [
+        "- keine"
+    ]
     lines += ["", "## Technische und organisatorische Maßnahmen (Art. 32 DSGVO)", ""]
     lines += [f"- {measure}" for measure in record["measures"]]
     return "\n".join(lines) + "\n"

@@ -170,7 +170,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="DATEI")
-        parser.add_argument("--force", action="store_true", help="Auch eine nicht leere Installation ersetzen.")
+        parser.add_argument(
+            "--force", action="store_true", help="Auch eine nicht leere Installation ersetzen."
+        )
 
     def handle(self, *args, file, force=False, **options):
         try:

@@ -17,7 +17,9 @@ from schutznetz.directory.models import Municipality
 
 def export_bytes(fmt, offers=None):
     offers = offers if offers is not None else queries.public_offers()
-    offers = offers.select_related("provider", "municipality").prefetch_related("schedules").order_by("name", "pk")
+    offers = (
+        offers.select_related("provider", "municipality").prefetch_related("schedules").order_by("name", "pk")
+    )
     if fmt == "hsds":
         names = dict(Municipality.objects.values_list("slug", "name"))
         data = [hsds.offer_to_hsds(o, names) for o in offers.iterator(chunk_size=500)]

@@ -15,7 +15,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["json", "md", "pdf"], default="json")
         parser.add_argument("--output", help="Datei (sonst Standardausgabe)")
-        parser.add_argument("--art", choices=list(taxonomy.KINDS), default="frauenberatung", help="Art für das Entfernungsdiagramm (PDF)")
+        parser.add_argument(
+            "--art",
+            choices=list(taxonomy.KINDS),
+            default="frauenberatung",
+            help="Art für das Entfernungsdiagramm (PDF)",
+        )
 
     def handle(self, *args, format, output, art, **options):
         from schutznetz.directory.views import gap_context

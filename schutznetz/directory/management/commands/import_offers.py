@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="nur prüfen und berichten, nichts speichern")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="nur prüfen und berichten, nichts speichern"
+        )
 
     def handle(self, *args, file, dry_run, **options):
         path = Path(file)

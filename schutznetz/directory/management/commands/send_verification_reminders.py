@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Erinnert Redakteurinnen an Angebote, die seit sechs Monaten nicht bestätigt wurden."
 
     def add_arguments(self, parser):
-        parser.add_argument("--enqueue", action="store_true", help="als Hintergrundaufgabe einreihen (db_worker)")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="als Hintergrundaufgabe einreihen (db_worker)"
+        )
 
     def handle(self, *args, enqueue, **options):
         if enqueue:
