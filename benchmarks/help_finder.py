@@ -27,7 +27,7 @@ TARGET = 0.5
 GENERATE = """
 import random
 from schutznetz.directory import services, taxonomy
-from schutznetz.directory.models import Municipality, Offer, Provider, Schedule
+from schutznetz.directory.models import Municipality, Offer, Provider, ServedArea
 from schutznetz.directory.search import build_search_text
 
 random.seed(42)
@@ -44,6 +44,14 @@ providers = Provider.objects.bulk_create([Provider(name=f"Träger {{i}}") for i 
 kinds, targets, languages = list(taxonomy.KINDS), list(taxonomy.TARGET_GROUPS), list(taxonomy.LANGUAGES)
 words = ["Beratung", "Hilfe", "Schutz", "Begleitung", "Frauen", "Kinder", "Familie", "Krise", "Gewalt", "Unterstützung"]
 batch = []
+
+
+def save(batch):
+    Offer.objects.bulk_create(batch)
+    ServedArea.objects.bulk_create([ServedArea(offer=o, slug=s) for o in batch for s in taxonomy.split_codes(o.service_area)])
+    services.remember_words(o.search_text for o in batch)
+
+
 for n in range(offers):
     m = municipalities[n % regions]
     offer = Offer(
@@ -61,12 +69,11 @@ for n in range(offers):
     offer.search_text = build_search_text(offer, offer.provider.name)
     batch.append(offer)
     if len(batch) == 5000:
-        Offer.objects.bulk_create(batch)
-        services.remember_words(o.search_text for o in batch)
+        save(batch)
         batch = []
 if batch:
-    Offer.objects.bulk_create(batch)
-    services.remember_words(o.search_text for o in batch)
+    save(batch)
+services.refresh_statistics()  # what import_offers does after a load, too
 print(f"{{Offer.objects.count()}} Angebote in {{Municipality.objects.count()}} Regionen angelegt.", flush=True)
 """
 

@@ -117,14 +117,16 @@ def _insert_select(model, expressions, source):
             raise SystemExit(f"benchmark: Spalte {model.__name__}.{name} braucht einen Wert")
         columns.append(f'"{name}"')
         values.append(value)
-    return f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
+    # Table, columns and expressions come from this file and the model, never from input.
+    table = model._meta.db_table
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"  # noqa: S608
 
 
 def generate(n_cases):
     from django.db import connection
 
     from schutznetz.accounts.models import Organisation
-    from schutznetz.cases.models import AgendaItem, Action, Case, Conference, Referral
+    from schutznetz.cases.models import Action, AgendaItem, Case, Conference, Referral
     from schutznetz.reports.measures import MUNICIPALITIES
 
     orgs = [
@@ -135,6 +137,8 @@ def generate(n_cases):
     places = "ARRAY[" + ",".join("'" + m.replace("'", "''") + "'" for m in MUNICIPALITIES) + ",'']"
     started = time.monotonic()
     with connection.cursor() as cursor:
+        # Bulk load: skip the FK triggers for this session (the generated keys are valid by construction).
+        cursor.execute("SET session_replication_role = replica")
         # ten years of cases, evenly spread; created_at = 2016-01-01 + g * (10 years / n)
         cursor.execute(
             _insert_select(
@@ -220,13 +224,15 @@ def generate(n_cases):
                 f"cases_case c WHERE c.id % 4 = 0 AND c.id >= {first}",
             )
         )
-        cursor.execute("ANALYZE")
+        cursor.execute("SET session_replication_role = DEFAULT")
+        # VACUUM sets the visibility map, so covering indexes give index-only scans as in a settled database.
+        cursor.execute("VACUUM ANALYZE")
         counts = {}
         for table in ("cases_case", "cases_action", "cases_referral", "cases_conference", "cases_agendaitem"):
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
             counts[table] = cursor.fetchone()[0]
     print(
-        "Daten erzeugt in {:.0f} s: ".format(time.monotonic() - started)
+        f"Daten erzeugt in {time.monotonic() - started:.0f} s: "
         + ", ".join(f"{table} {n:,}".replace(",", ".") for table, n in counts.items()),
         flush=True,
     )
@@ -300,8 +306,9 @@ def main():
         ratio = registry / hand if hand else float("inf")
         print(
             f"Jahresbericht-Kennzahlen ({CASES:,} Fälle): Registry {registry:.2f} s vs handgeschriebenes SQL "
-            f"{hand:.2f} s → Verhältnis {ratio:.2f} (Ziel ≤ 3,00: {'erreicht' if ratio <= 3 else 'verfehlt'})"
-            .replace(",", "."),
+            f"{hand:.2f} s → Verhältnis {ratio:.2f} (Ziel ≤ 3,00: {'erreicht' if ratio <= 3 else 'verfehlt'})".replace(
+                ",", "."
+            ),
             flush=True,
         )
         if unavailable:

@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy` is about the running installation; schema quality is
     # checked by tests/test_api_schema.py, which fails on any schema warning.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Choice sets sharing a field name ("status") need a stable name of their own.
+    "ENUM_NAME_OVERRIDES": {"ActionStatusEnum": "schutznetz.cases.models.ActionStatus"},
 }
 
 # --- Security ---------------------------------------------------------------

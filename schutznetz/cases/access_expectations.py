@@ -23,7 +23,9 @@ ROLES = ("fachkraft", "moderation", "koordination", "datenschutz", "anbieter", "
 
 
 def _s(fachkraft, moderation, koordination, datenschutz, anbieter, anonymous=302):
-    return dict(zip(ROLES, (fachkraft, moderation, koordination, datenschutz, anbieter, anonymous), strict=True))
+    return dict(
+        zip(ROLES, (fachkraft, moderation, koordination, datenschutz, anbieter, anonymous), strict=True)
+    )
 
 
 def _same(statuses):

@@ -82,7 +82,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Status und Ergebnis einer Maßnahme der eigenen Organisation", request=ActionUpdateSerializer
     ),
 )
-class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ActionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ActionSerializer
     queryset = Action.objects.none()
     http_method_names = ["get", "patch", "head", "options"]
@@ -99,12 +101,17 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upd
         data.is_valid(raise_exception=True)
         try:
             services.update_action(
-                request.user, action, status=data.validated_data["status"], outcome=data.validated_data["outcome"]
+                request.user,
+                action,
+                status=data.validated_data["status"],
+                outcome=data.validated_data["outcome"],
             )
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from exc
         except ValidationError as exc:
-            raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+            raise ApiValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
         return Response(self.get_serializer(action).data, status=status.HTTP_200_OK)
 
 

@@ -45,7 +45,9 @@ def load(stdout):
              "school_or_kita": "Kita Beispielhausen (erfunden)"},
         ],
     )  # fmt: skip
-    services.add_deadline(police_user, high, kind=DeadlineKind.RETURN_BAN, ordered_on=today - datetime.timedelta(days=3))
+    services.add_deadline(
+        police_user, high, kind=DeadlineKind.RETURN_BAN, ordered_on=today - datetime.timedelta(days=3)
+    )
     services.add_chronology_entry(police_user, high, date=today - datetime.timedelta(days=3),
                                   text="Einsatz wegen Körperverletzung, Wohnungsverweisung und Rückkehrverbot.")  # fmt: skip
     services.record_legal_basis(police_user, high, beratung, LegalBasisKind.POLG_34A)
@@ -89,4 +91,6 @@ def load(stdout):
         persons=[{"role": PersonRole.AT_RISK, "first_name": "ERIKA", "last_name": "beispielfrau",
                   "date_of_birth": datetime.date(1988, 1, 1)}],
     )  # fmt: skip
-    stdout.write("Demo-Fälle: 4 Fälle, 1 Fallkonferenz mit Maßnahmenplan, 1 Wiederholungsfall, 1 Rückkehrverbot.")
+    stdout.write(
+        "Demo-Fälle: 4 Fälle, 1 Fallkonferenz mit Maßnahmenplan, 1 Wiederholungsfall, 1 Rückkehrverbot."
+    )

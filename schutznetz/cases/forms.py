@@ -37,7 +37,9 @@ class PersonFieldsMixin(forms.Form):
     phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
     phone_safe_to_call = forms.BooleanField(label=_("Anruf unter dieser Nummer ist sicher"), required=False)
     age = forms.IntegerField(label=_("Alter (bei Kindern)"), min_value=0, max_value=17, required=False)
-    school_or_kita = forms.CharField(label=_("Schule oder Kita (bei Kindern)"), max_length=200, required=False)
+    school_or_kita = forms.CharField(
+        label=_("Schule oder Kita (bei Kindern)"), max_length=200, required=False
+    )
     notes = forms.CharField(label=_("Hinweise"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
@@ -64,7 +66,9 @@ class CaseForm(PersonFieldsMixin):
 
 
 class LegalBasisForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Empfangende Organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Empfangende Organisation"), queryset=Organisation.objects.none()
+    )
     kind = forms.ChoiceField(label=_("Rechtsgrundlage"), choices=LegalBasisKind.choices)
     consent_date = forms.DateField(label=_("Datum der Einwilligung"), required=False, widget=DateInput())
     consent_scope = forms.CharField(label=_("Umfang der Einwilligung"), required=False)
@@ -135,7 +139,9 @@ class RiskForm(forms.Form):
         self.instrument = instrument
         items = {}
         for item in instrument.items:
-            items[f"item_{item.id}"] = forms.BooleanField(label=item.text, help_text=item.help, required=False)
+            items[f"item_{item.id}"] = forms.BooleanField(
+                label=item.text, help_text=item.help, required=False
+            )
         self.fields = {**items, **self.fields}
 
     def answers(self):
@@ -163,7 +169,9 @@ class DeadlineForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Grund für den Abschluss"), choices=[("", "–")] + list(CloseReason.choices))
+    reason = forms.ChoiceField(
+        label=_("Grund für den Abschluss"), choices=[("", "–")] + list(CloseReason.choices)
+    )
 
 
 class ConferenceForm(forms.Form):
@@ -216,4 +224,6 @@ class ReturnBanForm(forms.Form):
     application_filed_on = forms.DateField(
         label=_("Antrag nach Gewaltschutzgesetz gestellt am"), required=False, widget=DateInput()
     )
-    court_decision_on = forms.DateField(label=_("Gerichtliche Entscheidung am"), required=False, widget=DateInput())
+    court_decision_on = forms.DateField(
+        label=_("Gerichtliche Entscheidung am"), required=False, widget=DateInput()
+    )

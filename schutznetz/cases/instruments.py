@@ -58,16 +58,22 @@ def _parse(path):
     except yaml.YAMLError as exc:
         raise ImproperlyConfigured(f"Risikoinstrument {path.name}: kein gültiges YAML ({exc}).") from exc
     if not isinstance(data, dict):
-        raise ImproperlyConfigured(f"Risikoinstrument {path.name}: erwartet eine Zuordnung auf oberster Ebene.")
+        raise ImproperlyConfigured(
+            f"Risikoinstrument {path.name}: erwartet eine Zuordnung auf oberster Ebene."
+        )
     for key in ("id", "title", "items", "bands"):
         if key not in data:
             raise ImproperlyConfigured(f"Risikoinstrument {path.name}: Angabe „{key}“ fehlt.")
     items = []
     for number, raw in enumerate(data["items"], start=1):
         try:
-            items.append(Item(str(raw["id"]), str(raw["text"]), str(raw.get("help", "")), int(raw.get("weight", 1))))
+            items.append(
+                Item(str(raw["id"]), str(raw["text"]), str(raw.get("help", "")), int(raw.get("weight", 1)))
+            )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ImproperlyConfigured(f"Risikoinstrument {path.name}: Merkmal {number} ist unvollständig.") from exc
+            raise ImproperlyConfigured(
+                f"Risikoinstrument {path.name}: Merkmal {number} ist unvollständig."
+            ) from exc
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise ImproperlyConfigured(f"Risikoinstrument {path.name}: Merkmal-IDs sind nicht eindeutig.")

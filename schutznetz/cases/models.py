@@ -72,10 +72,14 @@ class Case(models.Model):
         "accounts.Organisation", verbose_name=_("Fallverantwortung"), on_delete=models.PROTECT,
         related_name="cases_led",
     )  # fmt: skip
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("angelegt am"), db_index=True)
     closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True, db_index=True)
-    close_reason = models.CharField(_("Abschlussgrund"), max_length=20, choices=CloseReason.choices, blank=True)
+    close_reason = models.CharField(
+        _("Abschlussgrund"), max_length=20, choices=CloseReason.choices, blank=True
+    )
     risk_band = models.CharField(_("Risikostufe"), max_length=10, choices=RiskBand.choices, blank=True)
     children_count = models.PositiveSmallIntegerField(_("Anzahl Kinder"), default=0)
     is_repeat = models.BooleanField(_("Wiederholungsfall"), default=False)
@@ -105,6 +109,9 @@ class CaseCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 class ParticipationReason(models.TextChoices):
     BROUGHT = "brought", _("hat den Fall eingebracht")
@@ -131,6 +138,9 @@ class Participation(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "ended_at"])]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class LegalBasisKind(models.TextChoices):
     CONSENT = "consent", _("Einwilligung")
@@ -152,7 +162,9 @@ class LegalBasis(models.Model):
     consent_scope = EncryptedTextField(_("Umfang der Einwilligung"), blank=True)
     consent_given_by = EncryptedCharField(_("Einwilligung erteilt von"), max_length=200, blank=True)
     justification = EncryptedTextField(_("Begründung"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
 
@@ -160,6 +172,9 @@ class LegalBasis(models.Model):
         verbose_name = _("Rechtsgrundlage")
         verbose_name_plural = _("Rechtsgrundlagen")
         ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     @property
     def is_active(self):
@@ -173,7 +188,9 @@ class SectionShare(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     section = models.CharField(_("Abschnitt"), max_length=20, choices=Section.choices)
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="shares")
-    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     shared_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -182,6 +199,9 @@ class SectionShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "organisation", "section"], name="unique_section_share"),
         ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class PersonRole(models.TextChoices):
@@ -232,6 +252,9 @@ class RepeatMatch(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "earlier_case"], name="unique_repeat_match")]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class RiskAssessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
@@ -240,10 +263,14 @@ class RiskAssessment(models.Model):
     answers = models.JSONField(_("Antworten"), default=dict)
     score = models.PositiveIntegerField(_("Punktwert"), default=0)
     computed_band = models.CharField(_("Stufe laut Instrument"), max_length=10, choices=RiskBand.choices)
-    final_band = models.CharField(_("Stufe nach fachlicher Einschätzung"), max_length=10, choices=RiskBand.choices)
+    final_band = models.CharField(
+        _("Stufe nach fachlicher Einschätzung"), max_length=10, choices=RiskBand.choices
+    )
     judgement_reason = EncryptedTextField(_("Begründung der fachlichen Einschätzung"), blank=True)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -251,28 +278,41 @@ class RiskAssessment(models.Model):
         verbose_name_plural = _("Risikoeinschätzungen")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class ChronologyEntry(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chronology")
     date = models.DateField(_("Datum"))
     text = EncryptedTextField(_("Ereignis"))
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     text = EncryptedTextField(_("Notiz"))
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class ReferralStatus(models.TextChoices):
@@ -298,12 +338,17 @@ class Referral(models.Model):
     first_contact_at = models.DateTimeField(_("Erstkontakt am"), null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("Vermittlung")
         verbose_name_plural = _("Vermittlungen")
         ordering = ["-referred_at", "-id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     @property
     def to_conference(self):
@@ -327,7 +372,9 @@ class ConferenceStatus(models.TextChoices):
 
 
 class Conference(models.Model):
-    kind = models.CharField(_("Art"), max_length=10, choices=ConferenceKind.choices, default=ConferenceKind.REGULAR)
+    kind = models.CharField(
+        _("Art"), max_length=10, choices=ConferenceKind.choices, default=ConferenceKind.REGULAR
+    )
     date = models.DateField(_("Datum"), db_index=True)
     location = models.CharField(_("Ort"), max_length=200, blank=True)
     chair_organisation = models.ForeignKey(
@@ -336,8 +383,12 @@ class Conference(models.Model):
     invited_organisations = models.ManyToManyField(
         "accounts.Organisation", verbose_name=_("eingeladene Organisationen"), related_name="+", blank=True
     )
-    status = models.CharField(max_length=10, choices=ConferenceStatus.choices, default=ConferenceStatus.PLANNED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ConferenceStatus.choices, default=ConferenceStatus.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -368,6 +419,9 @@ class AgendaItem(models.Model):
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["conference", "case"], name="unique_agenda_case")]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class ConfidentialityAcknowledgement(models.Model):
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="acknowledgements")
@@ -375,7 +429,12 @@ class ConfidentialityAcknowledgement(models.Model):
     acknowledged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["conference", "user"], name="unique_confidentiality_ack")]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "user"], name="unique_confidentiality_ack")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class Attendance(models.Model):
@@ -387,6 +446,9 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["conference", "user"], name="unique_attendance")]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class ActionStatus(models.TextChoices):
@@ -416,7 +478,9 @@ class Action(models.Model):
     )
     responsible_person = EncryptedCharField(_("verantwortliche Person"), max_length=200, blank=True)
     due_date = models.DateField(_("fällig am"), null=True, blank=True, db_index=True)
-    status = models.CharField(_("Status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    status = models.CharField(
+        _("Status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     outcome = EncryptedTextField(_("Ergebnis"), blank=True)
     completed_on = models.DateField(_("erledigt am"), null=True, blank=True)
     review = models.CharField(_("Überprüfung"), max_length=10, choices=ActionReview.choices, blank=True)
@@ -430,6 +494,9 @@ class Action(models.Model):
         verbose_name_plural = _("Maßnahmen")
         ordering = ["due_date", "id"]
         indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     @property
     def is_open(self):
@@ -455,7 +522,9 @@ class Deadline(models.Model):
     ordered_on = models.DateField(_("angeordnet am"), null=True, blank=True)
     application_filed_on = models.DateField(_("Antrag nach GewSchG gestellt am"), null=True, blank=True)
     court_decision_on = models.DateField(_("gerichtliche Entscheidung am"), null=True, blank=True)
-    action = models.OneToOneField(Action, on_delete=models.CASCADE, null=True, blank=True, related_name="deadline")
+    action = models.OneToOneField(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="deadline"
+    )
     done_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -464,6 +533,9 @@ class Deadline(models.Model):
         verbose_name_plural = _("Fristen")
         ordering = ["due_date", "id"]
         indexes = [models.Index(fields=["organisation", "done_at", "due_date"])]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class ReminderSent(models.Model):
@@ -479,9 +551,14 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(fields=["deadline", "kind", "due_date"], name="unique_deadline_reminder"),
         ]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 # --- personal data registry ----------------------------------------------------------------------------
-_RETENTION = _("bis zum Abschluss des Falls plus SCHUTZNETZ_CASE_RETENTION_DAYS (Standard 2 Jahre), außer Löschsperre")
+_RETENTION = _(
+    "bis zum Abschluss des Falls plus SCHUTZNETZ_CASE_RETENTION_DAYS (Standard 2 Jahre), außer Löschsperre"
+)
 _RECIPIENTS = _("beteiligte Organisationen, soweit der Abschnitt mit ihnen geteilt ist")
 _BASIS = _("§ 4 KKG, § 8a SGB VIII, § 34a PolG NRW, Einwilligung (Art. 6/9 DSGVO)")
 

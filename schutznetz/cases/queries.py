@@ -27,8 +27,8 @@ from schutznetz.cases.models import (
     CaseNote,
     CaseStatus,
     ChronologyEntry,
-    ConfidentialityAcknowledgement,
     Conference,
+    ConfidentialityAcknowledgement,
     Deadline,
     LegalBasis,
     Participation,
@@ -85,17 +85,17 @@ def annotate_access(user, cases):
     participating, shares, withdrawn, active, chaired = set(), {}, {}, set(), set()
     if fachkraft:
         participating = set(
-            Participation.objects.filter(case_id__in=ids, organisation_id=org_id, ended_at__isnull=True).values_list(
-                "case_id", flat=True
-            )
+            Participation.objects.filter(
+                case_id__in=ids, organisation_id=org_id, ended_at__isnull=True
+            ).values_list("case_id", flat=True)
         )
-        for case_id, section in SectionShare.objects.filter(case_id__in=ids, organisation_id=org_id).values_list(
-            "case_id", "section"
-        ):
+        for case_id, section in SectionShare.objects.filter(
+            case_id__in=ids, organisation_id=org_id
+        ).values_list("case_id", "section"):
             shares.setdefault(case_id, set()).add(section)
-        for case_id, withdrawn_at in LegalBasis.objects.filter(case_id__in=ids, organisation_id=org_id).values_list(
-            "case_id", "withdrawn_at"
-        ):
+        for case_id, withdrawn_at in LegalBasis.objects.filter(
+            case_id__in=ids, organisation_id=org_id
+        ).values_list("case_id", "withdrawn_at"):
             if withdrawn_at is None:
                 active.add(case_id)
             else:
@@ -174,7 +174,9 @@ def risk_assessments_of(user, case):
 
 
 def chronology_of(user, case):
-    return _section_queryset(user, case, Section.CHRONOLOGY, ChronologyEntry.objects.select_related("organisation"))
+    return _section_queryset(
+        user, case, Section.CHRONOLOGY, ChronologyEntry.objects.select_related("organisation")
+    )
 
 
 def notes_of(user, case):
@@ -287,7 +289,9 @@ def agenda_for(user, conference):
         log_access_many(user, visible, purpose="conference")
     open_actions = {}
     reviewable = {}
-    for action in Action.objects.filter(case__in=[i.case for i in items]).select_related("organisation", "agenda_item"):
+    for action in Action.objects.filter(case__in=[i.case for i in items]).select_related(
+        "organisation", "agenda_item"
+    ):
         item_case = next(i.case for i in items if i.case.pk == action.case_id)
         if not item_case.access.sees(Section.ACTIONS):
             continue
@@ -306,8 +310,10 @@ def agenda_for(user, conference):
 
 
 def may_see_minutes(user, conference):
-    return conference.chair_organisation_id == _org(user) and user.has_role(Role.MODERATION) or has_acknowledged(
-        user, conference
+    return (
+        conference.chair_organisation_id == _org(user)
+        and user.has_role(Role.MODERATION)
+        or has_acknowledged(user, conference)
     )
 
 
@@ -340,8 +346,14 @@ def _deadline_scope(user):
     org_id = _org(user)
     if not org_id or not user.has_role(Role.FACHKRAFT):
         return Deadline.objects.none()
-    sees_deadlines = Q(case__bringing_organisation_id=org_id) | Q(case__lead_organisation_id=org_id) | Exists(
-        SectionShare.objects.filter(case=OuterRef("case"), organisation_id=org_id, section=Section.DEADLINES)
+    sees_deadlines = (
+        Q(case__bringing_organisation_id=org_id)
+        | Q(case__lead_organisation_id=org_id)
+        | Exists(
+            SectionShare.objects.filter(
+                case=OuterRef("case"), organisation_id=org_id, section=Section.DEADLINES
+            )
+        )
     )
     return (
         Deadline.objects.filter(organisation_id=org_id, done_at__isnull=True, case__status=CaseStatus.OPEN)
@@ -378,7 +390,9 @@ def actions_for(user):
     visible_cases = cases_for(user).filter(
         Q(bringing_organisation_id=org_id)
         | Q(lead_organisation_id=org_id)
-        | Exists(SectionShare.objects.filter(case=OuterRef("pk"), organisation_id=org_id, section=Section.ACTIONS))
+        | Exists(
+            SectionShare.objects.filter(case=OuterRef("pk"), organisation_id=org_id, section=Section.ACTIONS)
+        )
     )
     return Action.objects.filter(case__in=visible_cases.values("pk")).select_related("case", "organisation")
 

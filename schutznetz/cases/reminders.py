@@ -34,7 +34,11 @@ def enqueue_due_reminders(days=7, today=None):
         users = User.objects.filter(
             organisation_id=deadline.organisation_id, is_active=True, role_assignments__role=Role.FACHKRAFT
         ).values_list("pk", flat=True)
-        subject = _("schutznetz: Frist überschritten") if kind == "overdue" else _("schutznetz: Frist läuft bald ab")
+        subject = (
+            _("schutznetz: Frist überschritten")
+            if kind == "overdue"
+            else _("schutznetz: Frist läuft bald ab")
+        )
         send_case_mail.enqueue(
             list(users),
             str(subject),

@@ -7,7 +7,13 @@ it (e.g. a case loaded elsewhere) they compute it.
 
 import rules
 
-from schutznetz.core.permissions import has_organisation, is_datenschutz, is_fachkraft, is_koordination, is_moderation
+from schutznetz.core.permissions import (
+    has_organisation,
+    is_datenschutz,
+    is_fachkraft,
+    is_koordination,
+    is_moderation,
+)
 
 
 def _access(user, case):
@@ -28,7 +34,10 @@ def chairs_case(user, case):
 
 @rules.predicate
 def brings_or_leads(user, case):
-    return case is not None and user.organisation_id in (case.bringing_organisation_id, case.lead_organisation_id)
+    return case is not None and user.organisation_id in (
+        case.bringing_organisation_id,
+        case.lead_organisation_id,
+    )
 
 
 @rules.predicate
@@ -52,7 +61,9 @@ def holds_action(user, action):
 
 
 # Fachkraft of a participating organisation, or the chair (Moderation) for cases on its agenda.
-can_view_case = (is_fachkraft & has_organisation & participates) | (is_moderation & has_organisation & chairs_case)
+can_view_case = (is_fachkraft & has_organisation & participates) | (
+    is_moderation & has_organisation & chairs_case
+)
 
 rules.add_perm("cases.view_case", can_view_case)
 rules.add_perm("cases.create_case", is_fachkraft & has_organisation)

@@ -32,10 +32,10 @@ from schutznetz.cases.models import (
     Category,
     ChronologyEntry,
     CloseReason,
-    ConfidentialityAcknowledgement,
     Conference,
     ConferenceKind,
     ConferenceStatus,
+    ConfidentialityAcknowledgement,
     Deadline,
     DeadlineKind,
     LegalBasis,
@@ -142,7 +142,9 @@ def _brings_or_leads(case, organisation):
 # --- deadlines arithmetic ---------------------------------------------------------------------------
 
 
-def return_ban_end(ordered_on: date, application_filed_on: date | None = None, court_decision_on: date | None = None):
+def return_ban_end(
+    ordered_on: date, application_filed_on: date | None = None, court_decision_on: date | None = None
+):
     """Last day of a return ban under § 34a PolG NRW.
 
     The ban ends with the tenth day after the order. If the person at risk files an
@@ -275,7 +277,10 @@ def detect_repeats(actor, case, person, now=None):
         ).exists()
         notices.append(
             RepeatNotice(
-                other.number, other.last_conferenced_on, other.lead_organisation.name, other.pk if participates else None
+                other.number,
+                other.last_conferenced_on,
+                other.lead_organisation.name,
+                other.pk if participates else None,
             )
         )
         if created:
@@ -388,10 +393,12 @@ def share_case(actor, case, organisation, sections, reason=ParticipationReason.I
 def end_participation(actor, case, organisation):
     _require(actor, "cases.manage_case", case)
     if _brings_or_leads(case, organisation):
-        raise ValidationError(_("Die einbringende und die fallverantwortliche Organisation bleiben beteiligt."))
-    updated = Participation.objects.filter(case=case, organisation=organisation, ended_at__isnull=True).update(
-        ended_at=timezone.now()
-    )
+        raise ValidationError(
+            _("Die einbringende und die fallverantwortliche Organisation bleiben beteiligt.")
+        )
+    updated = Participation.objects.filter(
+        case=case, organisation=organisation, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
     SectionShare.objects.filter(case=case, organisation=organisation).delete()
     record_audit(actor, "case.participation.end", case, ["participations"])
     return updated
@@ -429,7 +436,11 @@ def assess_risk(actor, case, instrument_id, answers, *, judgement_band="", reaso
             raise ValidationError({"judgement_band": _("Unbekannte Stufe.")})
         if BAND_ORDER[judgement_band] < BAND_ORDER[computed]:
             raise ValidationError(
-                {"judgement_band": _("Die fachliche Einschätzung darf die Stufe des Instruments nicht senken.")}
+                {
+                    "judgement_band": _(
+                        "Die fachliche Einschätzung darf die Stufe des Instruments nicht senken."
+                    )
+                }
             )
         if BAND_ORDER[judgement_band] > BAND_ORDER[computed]:
             if len(reason.strip()) < 10:
@@ -550,8 +561,10 @@ def _notify_referrer(referral):
 
 
 def _require_receiver(actor, referral):
-    if referral.to_organisation_id is None or actor.organisation_id != referral.to_organisation_id or not (
-        actor.has_role(Role.FACHKRAFT)
+    if (
+        referral.to_organisation_id is None
+        or actor.organisation_id != referral.to_organisation_id
+        or not (actor.has_role(Role.FACHKRAFT))
     ):
         raise PermissionDenied(_("Nur die empfangende Organisation kann die Vermittlung bearbeiten."))
 
@@ -598,7 +611,9 @@ def record_first_contact(actor, referral, when=None):
     _require_receiver(actor, referral)
     when = when or timezone.now()
     if when < referral.referred_at:
-        raise ValidationError({"first_contact_at": _("Der Erstkontakt kann nicht vor der Vermittlung liegen.")})
+        raise ValidationError(
+            {"first_contact_at": _("Der Erstkontakt kann nicht vor der Vermittlung liegen.")}
+        )
     if when > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"first_contact_at": _("Der Erstkontakt liegt in der Zukunft.")})
     referral.first_contact_at = when
@@ -620,7 +635,9 @@ def create_conference(actor, *, date, kind=ConferenceKind.REGULAR, location="", 
         kind=kind, date=date, location=location, chair_organisation=actor.organisation, created_by=actor
     )
     conference.invited_organisations.set(invited_organisations)
-    record_audit(actor, "conference.create", conference, ["kind", "date", "location", "invited_organisations"])
+    record_audit(
+        actor, "conference.create", conference, ["kind", "date", "location", "invited_organisations"]
+    )
     return conference
 
 
@@ -651,7 +668,9 @@ def build_agenda(actor, conference):
             continue
         present.add(case.pk)
         position += 1
-        added.append(AgendaItem.objects.create(conference=conference, case=case, reason=reason, position=position))
+        added.append(
+            AgendaItem.objects.create(conference=conference, case=case, reason=reason, position=position)
+        )
     record_audit(actor, "conference.agenda", conference, ["agenda_items"] if added else [])
     return added
 
@@ -661,7 +680,9 @@ def add_to_agenda(actor, conference, case, reason=AgendaReason.PROPOSED):
     """Put one case on an agenda (ad-hoc conferences); the actor must see the case themselves."""
     _require(actor, "cases.chair_conference", conference)
     item, created = AgendaItem.objects.get_or_create(
-        conference=conference, case=case, defaults={"reason": reason, "position": conference.agenda_items.count() + 1}
+        conference=conference,
+        case=case,
+        defaults={"reason": reason, "position": conference.agenda_items.count() + 1},
     )
     if created:
         record_audit(actor, "conference.agenda.add", item, ["case"])
@@ -689,9 +710,10 @@ def record_attendance(actor, conference, attendees):
         pk__in=ConfidentialityAcknowledgement.objects.filter(conference=conference).values("user_id")
     )
     for user in set(acknowledged) | set(attendees):
-        if user.pk in present_ids and not ConfidentialityAcknowledgement.objects.filter(
-            conference=conference, user=user
-        ).exists():
+        if (
+            user.pk in present_ids
+            and not ConfidentialityAcknowledgement.objects.filter(conference=conference, user=user).exists()
+        ):
             raise ValidationError(
                 _("%(user)s hat die Vertraulichkeit noch nicht bestätigt.") % {"user": user.get_username()}
             )
@@ -759,9 +781,15 @@ def add_action(actor, item, *, description, organisation, responsible_person="",
     )
     if due_date:
         Deadline.objects.create(
-            case=case, kind=DeadlineKind.ACTION_DUE, organisation=organisation, due_date=due_date, action=action
+            case=case,
+            kind=DeadlineKind.ACTION_DUE,
+            organisation=organisation,
+            due_date=due_date,
+            action=action,
         )
-    record_audit(actor, "action.create", action, ["description", "organisation", "responsible_person", "due_date"])
+    record_audit(
+        actor, "action.create", action, ["description", "organisation", "responsible_person", "due_date"]
+    )
     _notify(
         _org_staff(organisation.pk),
         _("schutznetz: Neue Maßnahme für Ihre Organisation"),
@@ -834,7 +862,9 @@ def add_deadline(actor, case, *, kind, due_date=None, ordered_on=None, applicati
         raise ValidationError({"kind": _("Bitte wählen Sie die Art der Frist.")})
     if kind == DeadlineKind.RETURN_BAN:
         if not ordered_on:
-            raise ValidationError({"ordered_on": _("Für ein Rückkehrverbot ist das Datum der Anordnung nötig.")})
+            raise ValidationError(
+                {"ordered_on": _("Für ein Rückkehrverbot ist das Datum der Anordnung nötig.")}
+            )
         due_date = return_ban_end(ordered_on, application_filed_on, court_decision_on)
     elif not due_date:
         raise ValidationError({"due_date": _("Bitte geben Sie das Datum der Frist an.")})
@@ -860,7 +890,9 @@ def update_return_ban(actor, deadline, *, application_filed_on=None, court_decis
     deadline.court_decision_on = court_decision_on
     deadline.due_date = return_ban_end(deadline.ordered_on, application_filed_on, court_decision_on)
     deadline.save(update_fields=["application_filed_on", "court_decision_on", "due_date"])
-    record_audit(actor, "deadline.return_ban", deadline, ["application_filed_on", "court_decision_on", "due_date"])
+    record_audit(
+        actor, "deadline.return_ban", deadline, ["application_filed_on", "court_decision_on", "due_date"]
+    )
     return deadline
 
 

@@ -15,7 +15,8 @@ def send_case_mail(user_ids: list[int], subject: str, path: str, reason: str = "
     sent = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
         body = render_to_string(
-            "cases/email/notification.txt", {"user": user, "link": link, "reason": reason, "settings": settings}
+            "cases/email/notification.txt",
+            {"user": user, "link": link, "reason": reason, "settings": settings},
         )
         send_mail(subject, body, None, [user.email])
         sent += 1

@@ -28,7 +28,11 @@ urlpatterns = [
     path("intern/faelle/<int:case_id>/notizen/neu/", views.note_add, name="note_add"),
     path("intern/faelle/<int:case_id>/vorschlagen/", views.propose, name="propose"),
     path("intern/faelle/<int:case_id>/fristen/neu/", views.deadline_add, name="deadline_add"),
-    path("intern/faelle/<int:case_id>/fristen/<int:deadline_id>/erledigt/", views.deadline_done, name="deadline_done"),
+    path(
+        "intern/faelle/<int:case_id>/fristen/<int:deadline_id>/erledigt/",
+        views.deadline_done,
+        name="deadline_done",
+    ),
     path(
         "intern/faelle/<int:case_id>/fristen/<int:deadline_id>/rueckkehrverbot/",
         views.return_ban_update,
@@ -59,8 +63,16 @@ urlpatterns = [
         views.conference_attendance,
         name="conference_attendance",
     ),
-    path("intern/fallkonferenzen/<int:conference_id>/durchgefuehrt/", views.conference_held, name="conference_held"),
-    path("intern/fallkonferenzen/<int:conference_id>/punkte/<int:item_id>/", views.agenda_item, name="agenda_item"),
+    path(
+        "intern/fallkonferenzen/<int:conference_id>/durchgefuehrt/",
+        views.conference_held,
+        name="conference_held",
+    ),
+    path(
+        "intern/fallkonferenzen/<int:conference_id>/punkte/<int:item_id>/",
+        views.agenda_item,
+        name="agenda_item",
+    ),
     path(
         "intern/fallkonferenzen/<int:conference_id>/punkte/<int:item_id>/massnahmen/<int:action_id>/pruefen/",
         views.action_review,

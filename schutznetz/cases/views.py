@@ -101,7 +101,9 @@ def case_detail(request, case_id):
 
 def _notice_messages(request, notices):
     for notice in notices:
-        when = notice.last_conferenced_on.strftime("%d.%m.%Y") if notice.last_conferenced_on else _("noch nicht")
+        when = (
+            notice.last_conferenced_on.strftime("%d.%m.%Y") if notice.last_conferenced_on else _("noch nicht")
+        )
         text = _(
             "Wiederholungsfall erkannt: Fall %(number)s, zuletzt in einer Fallkonferenz: %(when)s, "
             "Fallverantwortung: %(lead)s."
@@ -154,7 +156,9 @@ def person_add(request, case_id):
             _notice_messages(request, result[1])
             messages.success(request, _("Die Person wurde hinzugefügt."))
             return redirect("cases:detail", case.pk)
-    return _form_page(request, form, _("Person hinzufügen"), _("Hinzufügen"), reverse("cases:detail", args=[case.pk]))
+    return _form_page(
+        request, form, _("Person hinzufügen"), _("Hinzufügen"), reverse("cases:detail", args=[case.pk])
+    )
 
 
 @login_required
@@ -202,11 +206,15 @@ def share(request, case_id):
     form = forms.ShareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, _r = _attempt(form, lambda: services.share_case(request.user, case, d["organisation"], d["sections"]))
+        ok, _r = _attempt(
+            form, lambda: services.share_case(request.user, case, d["organisation"], d["sections"])
+        )
         if ok:
             messages.success(request, _("Die Abschnitte wurden freigegeben."))
             return redirect("cases:detail", case.pk)
-    return _form_page(request, form, _("Abschnitte teilen"), _("Freigeben"), reverse("cases:detail", args=[case.pk]))
+    return _form_page(
+        request, form, _("Abschnitte teilen"), _("Freigeben"), reverse("cases:detail", args=[case.pk])
+    )
 
 
 @login_required
@@ -244,7 +252,9 @@ def risk_assess(request, case_id, instrument_id):
         )  # fmt: skip
         if ok:
             messages.success(
-                request, _("Risikoeinschätzung gespeichert: %(band)s.") % {"band": assessment.get_final_band_display()}
+                request,
+                _("Risikoeinschätzung gespeichert: %(band)s.")
+                % {"band": assessment.get_final_band_display()},
             )
             return redirect("cases:detail", case.pk)
     return _form_page(request, form, instrument.title, _("Einschätzung speichern"),
@@ -258,10 +268,14 @@ def chronology_add(request, case_id):
     form = forms.ChronologyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, _e = _attempt(form, lambda: services.add_chronology_entry(request.user, case, date=d["date"], text=d["text"]))
+        ok, _e = _attempt(
+            form, lambda: services.add_chronology_entry(request.user, case, date=d["date"], text=d["text"])
+        )
         if ok:
             return redirect("cases:detail", case.pk)
-    return _form_page(request, form, _("Ereignis im Verlauf"), _("Hinzufügen"), reverse("cases:detail", args=[case.pk]))
+    return _form_page(
+        request, form, _("Ereignis im Verlauf"), _("Hinzufügen"), reverse("cases:detail", args=[case.pk])
+    )
 
 
 @login_required
@@ -321,7 +335,9 @@ def deadline_done(request, case_id, deadline_id):
 def return_ban_update(request, case_id, deadline_id):
     case = queries.access_case(request.user, case_id)
     _require(request, "cases.contribute", case)
-    deadline = get_object_or_404(queries.deadlines_of(request.user, case), pk=deadline_id, kind=DeadlineKind.RETURN_BAN)
+    deadline = get_object_or_404(
+        queries.deadlines_of(request.user, case), pk=deadline_id, kind=DeadlineKind.RETURN_BAN
+    )
     form = forms.ReturnBanForm(request.POST or None, initial={
         "application_filed_on": deadline.application_filed_on, "court_decision_on": deadline.court_decision_on,
     })  # fmt: skip
@@ -358,7 +374,11 @@ def _report_payload(case):
         "case": case.number,
         "generated_at": timezone.now().isoformat(),
         "organisations": [
-            {**row, "first_access": row["first_access"].isoformat(), "last_access": row["last_access"].isoformat()}
+            {
+                **row,
+                "first_access": row["first_access"].isoformat(),
+                "last_access": row["last_access"].isoformat(),
+            }
             for row in queries.access_report(case)
         ],
     }
@@ -388,11 +408,14 @@ def access_report_pdf(request, case_id):
 @login_required
 def legal_hold(request, case_id):
     case = queries.case_for_access_report(request.user, case_id)
-    form = forms.LegalHoldForm(request.POST or None, initial={"hold": case.legal_hold,
-                                                              "legal_hold_reason": case.legal_hold_reason})
+    form = forms.LegalHoldForm(
+        request.POST or None, initial={"hold": case.legal_hold, "legal_hold_reason": case.legal_hold_reason}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, _c = _attempt(form, lambda: services.set_legal_hold(request.user, case, d["hold"], d["legal_hold_reason"]))
+        ok, _c = _attempt(
+            form, lambda: services.set_legal_hold(request.user, case, d["hold"], d["legal_hold_reason"])
+        )
         if ok:
             messages.success(request, _("Die Löschsperre wurde gespeichert."))
             return redirect("cases:counts" if request.user.has_perm("cases.view_counts") else "cases:list")
@@ -424,7 +447,9 @@ def referral_create(request, case_id):
         if ok:
             messages.success(request, _("Die Vermittlung wurde angelegt."))
             return redirect("cases:detail", case.pk)
-    return _form_page(request, form, _("Fall vermitteln"), _("Vermitteln"), reverse("cases:detail", args=[case.pk]))
+    return _form_page(
+        request, form, _("Fall vermitteln"), _("Vermitteln"), reverse("cases:detail", args=[case.pk])
+    )
 
 
 @login_required
@@ -459,7 +484,12 @@ def referral_detail(request, referral_id):
     return render(
         request,
         "cases/referral_detail.html",
-        {"referral": referral, "is_receiver": is_receiver, "status_form": status_form, "contact_form": contact_form},
+        {
+            "referral": referral,
+            "is_receiver": is_receiver,
+            "status_form": status_form,
+            "contact_form": contact_form,
+        },
         status=400 if (status_form.errors or contact_form.errors) else 200,
     )
 
@@ -491,7 +521,9 @@ def conference_create(request):
             invited_organisations=d["invited_organisations"]))  # fmt: skip
         if ok:
             return redirect("cases:conference_detail", conference.pk)
-    return _form_page(request, form, _("Fallkonferenz planen"), _("Anlegen"), reverse("cases:conference_list"))
+    return _form_page(
+        request, form, _("Fallkonferenz planen"), _("Anlegen"), reverse("cases:conference_list")
+    )
 
 
 @login_required
@@ -505,7 +537,9 @@ def conference_detail(request, conference_id):
         "is_chair": is_chair,
         "invited": conference.invited_organisations.all(),
         "attendance": queries.attendance_of(conference) if agenda is not None else [],
-        "acknowledged_users": queries.acknowledged_users(conference) if is_chair and agenda is not None else [],
+        "acknowledged_users": queries.acknowledged_users(conference)
+        if is_chair and agenda is not None
+        else [],
     }
     return render(request, "cases/conference_detail.html", context)
 
@@ -601,7 +635,10 @@ def agenda_item(request, conference_id, item_id):
         **queries.agenda_item_details(request.user, item),
     }
     return render(
-        request, "cases/agenda_item.html", context, status=400 if (outcome_form.errors or action_form.errors) else 200
+        request,
+        "cases/agenda_item.html",
+        context,
+        status=400 if (outcome_form.errors or action_form.errors) else 200,
     )
 
 
@@ -643,7 +680,9 @@ def minutes_pdf(request, conference_id):
 def action_detail(request, action_id):
     action = queries.access_action(request.user, action_id)
     may_update = request.user.has_perm("cases.update_action", action)
-    form = forms.ActionUpdateForm(request.POST or None, initial={"status": action.status, "outcome": action.outcome})
+    form = forms.ActionUpdateForm(
+        request.POST or None, initial={"status": action.status, "outcome": action.outcome}
+    )
     if request.method == "POST":
         if not may_update:
             raise PermissionDenied

@@ -153,6 +153,9 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["is_published", "status", "municipality"], name="directory_offer_public"),
             models.Index(fields=["latitude", "longitude"], name="directory_offer_geo"),
+            models.Index(
+                fields=["serves_everywhere"], condition=models.Q(serves_everywhere=True), name="directory_offer_everywhere"
+            ),
         ]
 
     def __str__(self):
@@ -193,6 +196,20 @@ personal_data.not_personal(
     "address_protected",
     reason="Kontaktdaten einer Einrichtung; Schutzadressen werden nie öffentlich gezeigt",
 )
+
+
+class ServedArea(models.Model):
+    """One municipality an offer is responsible for (mirrors ``Offer.service_area`` for indexed look-ups)."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="served_areas")
+    slug = models.SlugField(max_length=80)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offer", "slug"], name="directory_served_area_unique")]
+        indexes = [models.Index(fields=["slug", "offer"], name="directory_served_area_slug")]
+
+    def __str__(self):
+        return self.slug
 
 
 class Schedule(models.Model):

@@ -23,6 +23,7 @@ from schutznetz.directory.models import (
     RevisionStatus,
     Schedule,
     SearchWord,
+    ServedArea,
     ShelterReport,
 )
 from schutznetz.directory.regions import bounding_box, haversine_km
@@ -162,7 +163,7 @@ def text_condition(token):
     return condition
 
 
-def filtered_offers(params, place=None, now=None):
+def filtered_offers(params, now=None):
     """Public offers narrowed in SQL by every filter (the retrieval step)."""
     offers = public_offers()
     if params.art:
@@ -175,17 +176,29 @@ def filtered_offers(params, place=None, now=None):
         offers = offers.filter(Q(step_free=True) | Q(sign_language=True) | Q(easy_language=True))
     if params.jetzt_offen:
         offers = offers.filter(open_now_condition(now))
-    if place is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, params.umkreis)
-        offers = offers.filter(
-            Q(municipality=place)
-            | Q(service_area__contains=f"|{place.slug}|")
-            | Q(serves_everywhere=True)
-            | Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-        )
     for token in search.tokens(params.q):
         offers = offers.filter(text_condition(token))
     return offers
+
+
+def place_branches(place, radius_km):
+    """One indexed condition per way an offer can be near the place; candidate_rows combines them
+    by UNION (an OR over these conditions would make the database scan every offer)."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
+    return [
+        Q(municipality=place),
+        Q(pk__in=ServedArea.objects.filter(slug=place.slug).values("offer_id")),
+        Q(serves_everywhere=True),
+        Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)),
+    ]
+
+
+def candidate_rows(offers, branches=None):
+    """Light rows (dicts of RANK_FIELDS) of at most MAX_CANDIDATES candidates."""
+    if not branches:
+        return list(offers.order_by("pk").values(*RANK_FIELDS)[:MAX_CANDIDATES])
+    parts = [offers.filter(branch).order_by().values(*RANK_FIELDS) for branch in branches]
+    return list(parts[0].union(*parts[1:]).order_by("pk")[:MAX_CANDIDATES])
 
 
 @dataclass
@@ -208,9 +221,9 @@ def ranked_offers(params, now=None):
             _("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort}
         )
     # Rank light rows (no model instances); only the shown page is loaded in full (load_page).
-    candidates = [
-        SimpleNamespace(**row)
-        for row in filtered_offers(params, place, now).order_by("pk").values(*RANK_FIELDS)[:MAX_CANDIDATES]
+    candidates = [SimpleNamespace(**row) for row in candidate_rows(
+            filtered_offers(params, now), place_branches(place, params.umkreis) if place else None
+        )
     ]
 
     def distance(offer):

@@ -21,6 +21,7 @@ from schutznetz.directory.models import (
     RevisionStatus,
     Schedule,
     SearchWord,
+    ServedArea,
     ShelterReport,
 )
 
@@ -94,6 +95,9 @@ def _apply(offer, data):
                 [Schedule(offer=offer, weekday=d, opens_at=o, closes_at=c) for d, o, c in new]
             )
             fields.append("schedules")
+    if "service_area" in fields or not offer.served_areas.exists() and offer.area_list:
+        offer.served_areas.all().delete()
+        ServedArea.objects.bulk_create([ServedArea(offer=offer, slug=slug) for slug in offer.area_list])
     remember_words([offer.search_text])
     return fields
 
@@ -124,6 +128,17 @@ def refresh_search_index(offers=None, batch_size=1000):
     if batch:
         Offer.objects.bulk_update(batch, ["search_text"])
         remember_words(o.search_text for o in batch)
+
+
+def refresh_statistics():
+    """Let the query planner see the data after a bulk load (ANALYZE on SQLite and PostgreSQL).
+
+    Without statistics SQLite scans every offer instead of using the place indexes.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def may_edit(user, offer_or_provider):

@@ -33,9 +33,12 @@ GAP_MEASURES = ("directory_coverage", "shelter_availability")
 
 
 def _headline(measure):
-    """The number that stands for a measure in the comparison: its first table's total."""
+    """The number that stands for a measure in the comparison: its first table's total (a Cell)."""
     if not measure.available or not measure.tables:
         return None
+    if getattr(measure.tables[0], "plain", False):
+        # Supply-side tables (offers, shelters) have no total: their first figure stands for them.
+        return measure.figures[0].cell if measure.figures else None
     return measure.tables[0].total
 
 
@@ -51,17 +54,22 @@ def build(year, progress=None):
         progress(int(90 * index / total_steps), str(REGISTRY[key].title))
         current[key] = publish(key, period, scope, chart_prefix=f"{year}-")
     for index, key in enumerate(keys):
-        progress(int(90 * (len(keys) + index) / total_steps), _("Vorjahr: %(t)s") % {"t": REGISTRY[key].title})
+        progress(
+            int(90 * (len(keys) + index) / total_steps), _("Vorjahr: %(t)s") % {"t": REGISTRY[key].title}
+        )
         before[key] = publish(key, previous, scope, chart_prefix=f"{year - 1}-")
     comparison = []
     for key in keys:
         now, then = _headline(current[key]), _headline(before[key])
+        if not REGISTRY[key].historical:
+            then = None
+        missing_before = _("nicht verfügbar") if REGISTRY[key].historical else _("nur aktueller Stand")
         comparison.append(
             {
                 "key": key,
                 "title": str(REGISTRY[key].title),
                 "current": now.display if now else _("nicht verfügbar"),
-                "previous": then.display if then else _("nicht verfügbar"),
+                "previous": then.display if then else missing_before,
                 "current_value": now.value if now else None,
                 "previous_value": then.value if then else None,
             }
@@ -148,7 +156,9 @@ def render_xlsx(report) -> bytes:
             for row in _table_rows(table):
                 measures.append([safe_cell(str(v) if not isinstance(v, int | float) else v) for v in row])
         for figure in measure.figures:
-            measures.append([str(figure.label), figure.cell.value if not figure.cell.suppressed else figure.cell.display])
+            measures.append(
+                [str(figure.label), figure.cell.value if not figure.cell.suppressed else figure.cell.display]
+            )
         measures.append([])
 
     comparison = sheet(SECTIONS["comparison"])

@@ -4,4 +4,9 @@
 def panels(user):
     if not user.has_perm("reports.view_statistics"):
         return []
-    return [{"template": "reports/includes/panel.html", "context": {"can_report": user.has_perm("reports.create_annual_report")}}]
+    return [
+        {
+            "template": "reports/includes/panel.html",
+            "context": {"can_report": user.has_perm("reports.create_annual_report")},
+        }
+    ]

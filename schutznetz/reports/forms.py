@@ -31,7 +31,9 @@ class StatisticsFilterForm(forms.Form):
 
 class AnnualReportForm(forms.Form):
     report_year = forms.TypedChoiceField(label=_("Berichtsjahr"), coerce=int, choices=year_choices)
-    report_format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF)
+    report_format = forms.ChoiceField(
+        label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

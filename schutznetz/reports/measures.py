@@ -159,6 +159,8 @@ class Measure:
     title: str
     function: object
     chart: bool = True
+    # False: the measure describes the present state (e.g. the gap analysis), not a past period.
+    historical: bool = True
 
     @property
     def definition(self):
@@ -168,9 +170,9 @@ class Measure:
 REGISTRY: dict[str, Measure] = {}
 
 
-def measure(key, title, chart=True):
+def measure(key, title, chart=True, historical=True):
     def register(function):
-        REGISTRY[key] = Measure(key, title, function, chart)
+        REGISTRY[key] = Measure(key, title, function, chart, historical)
         return function
 
     return register
@@ -222,7 +224,11 @@ def cases_by_month(period, scope):
     counts = _grouped(cases_in(period, scope).annotate(m=ExtractMonth("created_at")), "m")
     rows = [MONTHS[m - 1] for m in period.months]
     return Result(
-        [Table(_("Fälle nach Monat"), rows, [counts.get(m, 0) for m in period.months], row_heading=_("Monat"))]
+        [
+            Table(
+                _("Fälle nach Monat"), rows, [counts.get(m, 0) for m in period.months], row_heading=_("Monat")
+            )
+        ]
     )
 
 
@@ -300,7 +306,12 @@ def conferences(period, scope):
     n_conf, n_items = sum(per_quarter.values()), sum(items.values())
     figures = [
         Figure(_("Durchgeführte Konferenzen"), "plain", n_conf),
-        Figure(_("Fälle je Konferenz (Mittelwert)"), "statistic", n_items / n_conf if n_conf else None, base=n_items),
+        Figure(
+            _("Fälle je Konferenz (Mittelwert)"),
+            "statistic",
+            n_items / n_conf if n_conf else None,
+            base=n_items,
+        ),
     ]
     return Result([conf_table, case_table], figures)
 
@@ -323,7 +334,12 @@ def actions_on_time(period, scope):
         overdue=Count("pk", filter=open_q & Q(due_date__lt=today)),
         pending=Count("pk", filter=open_q & Q(due_date__gte=today)),
     )
-    rows = [_("fristgerecht erledigt"), _("verspätet erledigt"), _("offen und überfällig"), _("offen, noch nicht fällig")]
+    rows = [
+        _("fristgerecht erledigt"),
+        _("verspätet erledigt"),
+        _("offen und überfällig"),
+        _("offen, noch nicht fällig"),
+    ]
     values = [counts["on_time"], counts["late"], counts["overdue"], counts["pending"]]
     base = counts["on_time"] + counts["late"] + counts["overdue"]
     table = Table(_("Maßnahmen nach Erledigung"), rows, values, row_heading=_("Stand"))
@@ -348,7 +364,10 @@ def percentiles(queryset, expression, fractions):
     """
     annotated = queryset.annotate(_v=expression).filter(_v__isnull=False)
     if connection.vendor == "postgresql":
-        aggregates = {f"p{i}": Percentile("_v", p, output_field=expression.output_field) for i, p in enumerate(fractions)}
+        aggregates = {
+            f"p{i}": Percentile("_v", p, output_field=expression.output_field)
+            for i, p in enumerate(fractions)
+        }
         aggregates["n"] = Count("pk")
         row = annotated.order_by().aggregate(**aggregates)
         return row["n"], [row[f"p{i}"] for i in range(len(fractions))]
@@ -422,7 +441,9 @@ def children_affected(period, scope):
     cases = cases_in(period, scope)
     counts = _grouped(cases, "category", "children_count")
     with_children = cases.filter(children_count__gt=0).count()
-    table = _choices_table(_("Betroffene Kinder nach Kategorie des Falls"), Category.choices, counts, _("Kategorie"))
+    table = _choices_table(
+        _("Betroffene Kinder nach Kategorie des Falls"), Category.choices, counts, _("Kategorie")
+    )
     return Result([table], [Figure(_("Fälle mit Kindern"), "count", with_children)])
 
 
@@ -439,7 +460,7 @@ def shelter_availability(period, scope):
     return directory_adapter.shelter_availability(period, scope)
 
 
-@measure("directory_coverage", _("Abdeckung des Hilfeangebots (Europarat-Standards)"), chart=True)
+@measure("directory_coverage", _("Abdeckung des Hilfeangebots (Europarat-Standards)"), historical=False)
 def directory_coverage(period, scope):
     """Abdeckung der Mindeststandards des Europarats (u. a. ein Frauenhausplatz je 10.000
     Einwohner:innen, eine Beratungsstelle je 50.000 Frauen, ein Notruf rund um die Uhr) nach der
@@ -494,6 +515,8 @@ def event_participants(period, scope):
     table = _choices_table(_("Teilnehmende nach Berufsfeld"), Profession.choices, counts, _("Berufsfeld"))
     held = [
         {"title": title, "date": starts_at}
-        for title, starts_at in events.filter(is_published=True).order_by("starts_at").values_list("title", "starts_at")
+        for title, starts_at in events.filter(is_published=True)
+        .order_by("starts_at")
+        .values_list("title", "starts_at")
     ]
     return Result([table], [Figure(_("Veranstaltungen"), "plain", len(held))], items=held)

@@ -35,7 +35,9 @@ class ReportJob(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("Jahr"))
     format = models.CharField(_("Format"), max_length=10, choices=ReportFormat.choices)
-    status = models.CharField(_("Status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
     progress = models.PositiveSmallIntegerField(_("Fortschritt in Prozent"), default=0)
     step = models.CharField(_("Schritt"), max_length=200, blank=True)
     content = models.BinaryField(null=True, blank=True, editable=False)
@@ -57,4 +59,6 @@ class ReportJob(models.Model):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
-personal_data.not_personal(ReportJob, "filename", reason=_("Dateiname des Berichts, z. B. jahresbericht-2025.pdf"))
+personal_data.not_personal(
+    ReportJob, "filename", reason=_("Dateiname des Berichts, z. B. jahresbericht-2025.pdf")
+)

@@ -51,7 +51,8 @@ class PublishedMeasure:
             "reason": str(self.reason),
             "tables": [t.as_dict() for t in self.tables],
             "figures": [
-                {"label": str(f.label), "value": f.cell.value, "display": f.cell.display} for f in self.figures
+                {"label": str(f.label), "value": f.cell.value, "display": f.cell.display}
+                for f in self.figures
             ],
             "items": [{"title": i["title"], "date": i["date"].date().isoformat()} for i in self.items],
         }

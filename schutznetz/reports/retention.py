@@ -30,7 +30,9 @@ def rules():
     return [
         RetentionRule(
             "reports.report_jobs",
-            _("Erzeugte Berichtsdateien nach SCHUTZNETZ_REPORT_JOB_RETENTION_DAYS Tagen (Standard 7) löschen"),
+            _(
+                "Erzeugte Berichtsdateien nach SCHUTZNETZ_REPORT_JOB_RETENTION_DAYS Tagen (Standard 7) löschen"
+            ),
             _due,
             _apply,
         )

@@ -16,7 +16,9 @@ def generate_annual_report(job_id):
     if job is None:
         return None
     try:
-        report = annual.build(job.year, progress=lambda percent, step: services.set_progress(job_id, percent, step))
+        report = annual.build(
+            job.year, progress=lambda percent, step: services.set_progress(job_id, percent, step)
+        )
         content = annual.render(report, job.format)
     except Exception:  # noqa: BLE001 - any failure is recorded on the job for the user
         logger.exception("Jahresbericht %s fehlgeschlagen", job_id)

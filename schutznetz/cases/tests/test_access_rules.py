@@ -16,7 +16,9 @@ def test_bringing_organisation_sees_everything(world, police_case):
     assert {p.first_name for p in queries.persons_of(world.polizist, case)} == {"Anna", "Ben"}
 
 
-@pytest.mark.parametrize("who", ["beraterin", "jugendamt_fk", "moderation", "koordination", "datenschutz", "anbieter"])
+@pytest.mark.parametrize(
+    "who", ["beraterin", "jugendamt_fk", "moderation", "koordination", "datenschutz", "anbieter"]
+)
 def test_others_do_not_see_a_case_they_do_not_take_part_in(world, police_case, who):
     user = getattr(world, who)
     assert not queries.cases_for(user).filter(pk=police_case.pk).exists()
@@ -49,7 +51,9 @@ def test_every_read_is_logged(world, shared_with_beratung):
     entry = AccessLogEntry.objects.order_by("-id").first()
     assert AccessLogEntry.objects.count() == before + 1
     assert (entry.object_type, entry.object_id, entry.organisation) == (
-        "cases.case", str(shared_with_beratung.pk), world.beratung
+        "cases.case",
+        str(shared_with_beratung.pk),
+        world.beratung,
     )
     queries.with_list_details(world.beraterin, list(queries.case_list(world.beraterin)))
     assert AccessLogEntry.objects.filter(purpose="list", organisation=world.beratung).count() == 1
@@ -108,7 +112,9 @@ def test_withdrawn_consent_keeps_what_was_shared_and_hides_later_content(world, 
                                         consent_given_by="Anna Müller")  # fmt: skip
     services.share_case(world.polizist, police_case, world.beratung, [Section.PERSONS])
     services.withdraw_legal_basis(world.polizist, basis)
-    services.add_person(world.polizist, police_case, role=PersonRole.OTHER, first_name="Neu", last_name="Person")
+    services.add_person(
+        world.polizist, police_case, role=PersonRole.OTHER, first_name="Neu", last_name="Person"
+    )
     case = queries.access_case(world.beraterin, police_case.pk)
     names = {p.first_name for p in queries.persons_of(world.beraterin, case)}
     assert names == {"Anna", "Ben"}

@@ -35,7 +35,9 @@ def _objects(world):
     foreign_case, _ = services.create_case(w.beraterin, category="stalking", persons=[
         {"role": PersonRole.AT_RISK, "first_name": "Fanny", "last_name": "Fremdfall"}])  # fmt: skip
     foreign_basis = services.record_legal_basis(w.beraterin, foreign_case, w.jugendamt, LegalBasisKind.KKG_4)
-    foreign_deadline = services.add_deadline(w.beraterin, foreign_case, kind=DeadlineKind.RETURN_BAN, ordered_on=today)
+    foreign_deadline = services.add_deadline(
+        w.beraterin, foreign_case, kind=DeadlineKind.RETURN_BAN, ordered_on=today
+    )
     foreign_referral = services.create_referral(w.beraterin, foreign_case, w.jugendamt, [Section.PERSONS])
     Case.objects.filter(pk=foreign_case.pk).update(proposed_at=None)
     foreign_conf = services.create_conference(other_mod, date=today, invited_organisations=[w.beratung])
@@ -111,12 +113,16 @@ def test_authorization_matrix(world):
             for role in access_expectations.ROLES:
                 client = clients[role]
                 if method == "PATCH":
-                    response = client.patch(url, json.dumps({"status": "in_progress"}), content_type="application/json")
+                    response = client.patch(
+                        url, json.dumps({"status": "in_progress"}), content_type="application/json"
+                    )
                 else:
                     response = client.get(url)
                 expected = spec[which][role]
                 if response.status_code != expected:
-                    failures.append(f"API {method} {url} {which} {role}: {response.status_code} (erwartet {expected})")
+                    failures.append(
+                        f"API {method} {url} {which} {role}: {response.status_code} (erwartet {expected})"
+                    )
                 if response.status_code == 200:
                     body = response.content.decode()
                     if foreign["case"].number in body or "Fremd" in body:
@@ -149,7 +155,9 @@ def test_api_lists_only_own_cases(world):
     actions = login(Client(), world.polizist).get("/api/v1/actions/").json()
     assert [a["id"] for a in actions["results"]] == [own["action"].pk]
     response = login(Client(), world.polizist).patch(
-        f"/api/v1/actions/{own['action'].pk}/", json.dumps({"status": "unsinn"}), content_type="application/json"
+        f"/api/v1/actions/{own['action'].pk}/",
+        json.dumps({"status": "unsinn"}),
+        content_type="application/json",
     )
     assert response.status_code == 400 and "status" in response.json()
     assert datetime  # imported for readers extending the fixtures

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schutznetz.cases import services
@@ -37,7 +37,7 @@ def test_early_court_decision_does_not_shorten_the_ban():
     assert return_ban_end(D(2026, 3, 1), D(2026, 3, 2), D(2026, 3, 4)) == D(2026, 3, 11)
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     ordered=st.dates(D(2020, 1, 1), D(2030, 1, 1)),
     filed_after=st.integers(0, 20),
@@ -80,7 +80,10 @@ def test_reminders_are_sent_once_without_content(world, police_case, mailoutbox,
 
     today = timezone.localdate()
     services.add_deadline(
-        world.polizist, police_case, kind=DeadlineKind.COURT_HEARING, due_date=today + datetime.timedelta(days=3)
+        world.polizist,
+        police_case,
+        kind=DeadlineKind.COURT_HEARING,
+        due_date=today + datetime.timedelta(days=3),
     )
     services.add_deadline(
         world.polizist, police_case, kind=DeadlineKind.REVIEW_8A, due_date=today + datetime.timedelta(days=30)
@@ -102,14 +105,20 @@ def test_moved_deadline_gets_a_new_reminder(world, police_case, mailoutbox):
 
     today = timezone.localdate()
     deadline = services.add_deadline(
-        world.polizist, police_case, kind=DeadlineKind.RETURN_BAN, ordered_on=today - datetime.timedelta(days=5)
+        world.polizist,
+        police_case,
+        kind=DeadlineKind.RETURN_BAN,
+        ordered_on=today - datetime.timedelta(days=5),
     )
     call_command("send_deadline_reminders")
     services.update_return_ban(world.polizist, deadline, application_filed_on=today)
     call_command("send_deadline_reminders")  # now 15 days ahead: nothing yet
     assert ReminderSent.objects.filter(deadline=deadline).count() == 1
     services.update_return_ban(
-        world.polizist, deadline, application_filed_on=today, court_decision_on=today + datetime.timedelta(days=6)
+        world.polizist,
+        deadline,
+        application_filed_on=today,
+        court_decision_on=today + datetime.timedelta(days=6),
     )
     call_command("send_deadline_reminders")
     assert ReminderSent.objects.filter(deadline=deadline).count() == 2

@@ -11,8 +11,19 @@ def test_shipped_instruments_load_with_disclaimer():
     child = loaded["kinderschutz"]
     assert 18 <= len(ipv.items) <= 22
     ids = {item.id for item in ipv.items}
-    for factor in ("strangulation", "threats_to_kill", "separation", "escalation", "weapons", "stalking",
-                   "pregnancy", "child_contact", "substance_abuse", "violence_against_others", "victim_fear"):
+    for factor in (
+        "strangulation",
+        "threats_to_kill",
+        "separation",
+        "escalation",
+        "weapons",
+        "stalking",
+        "pregnancy",
+        "child_contact",
+        "substance_abuse",
+        "violence_against_others",
+        "victim_fear",
+    ):
         assert factor in ids
     for instrument in (ipv, child):
         assert "kein validiertes" in instrument.disclaimer.lower()
@@ -22,7 +33,10 @@ def test_shipped_instruments_load_with_disclaimer():
 def test_bands_follow_thresholds_and_critical_items():
     ipv = instruments.get_instrument("partnergewalt")
     assert ipv.band_for({}) == RiskBand.STANDARD
-    assert ipv.band_for({"separation": True, "escalation": True, "stalking": True, "pregnancy": True}) == "medium"
+    assert (
+        ipv.band_for({"separation": True, "escalation": True, "stalking": True, "pregnancy": True})
+        == "medium"
+    )
     assert ipv.band_for({"strangulation": True}) == RiskBand.HIGH
 
 
@@ -41,7 +55,9 @@ def test_new_instrument_is_a_yaml_file_without_code(tmp_path):
 
 
 def test_broken_instrument_is_named(tmp_path):
-    (tmp_path / "kaputt.yaml").write_text("id: x\ntitle: X\nitems: []\nbands:\n  - {band: extrem, min_score: 0}\n")
+    (tmp_path / "kaputt.yaml").write_text(
+        "id: x\ntitle: X\nitems: []\nbands:\n  - {band: extrem, min_score: 0}\n"
+    )
     with pytest.raises(ImproperlyConfigured, match="kaputt.yaml"):
         instruments.load_instruments([tmp_path])
 

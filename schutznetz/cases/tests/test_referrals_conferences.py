@@ -57,7 +57,9 @@ def test_only_receiver_updates_and_first_contact_not_before_referral(world, refe
     with pytest.raises(PermissionDenied):
         services.update_referral(world.polizist, referral, ReferralStatus.ACCEPTED)
     with pytest.raises(ValidationError):
-        services.record_first_contact(world.beraterin, referral, referral.referred_at - datetime.timedelta(hours=1))
+        services.record_first_contact(
+            world.beraterin, referral, referral.referred_at - datetime.timedelta(hours=1)
+        )
 
 
 @pytest.fixture
@@ -95,7 +97,8 @@ def test_attendance_requires_acknowledgement(world, conference):
     services.acknowledge_confidentiality(world.beraterin, conference)
     services.record_attendance(world.moderation, conference, [world.polizist])
     assert {(a.user.username, a.present) for a in Attendance.objects.all()} == {
-        ("polizist", True), ("beraterin", False)
+        ("polizist", True),
+        ("beraterin", False),
     }
 
 
@@ -104,7 +107,9 @@ def test_action_plan_review_and_next_conference(world, conference, police_case):
     with pytest.raises(PermissionDenied):
         services.add_action(world.polizist, item, description="x", organisation=world.police)
     with pytest.raises(ValidationError, match="Rechtsgrundlage"):
-        services.add_action(world.moderation, item, description="Beratung anbieten", organisation=world.beratung)
+        services.add_action(
+            world.moderation, item, description="Beratung anbieten", organisation=world.beratung
+        )
     action = services.add_action(world.moderation, item, description="Gefährderansprache", organisation=world.police,
                                  responsible_person="KHK Beispiel", due_date=timezone.localdate())  # fmt: skip
     assert action.deadline.kind == DeadlineKind.ACTION_DUE
@@ -113,7 +118,9 @@ def test_action_plan_review_and_next_conference(world, conference, police_case):
     police_case.refresh_from_db()
     assert police_case.last_conferenced_on == conference.date and police_case.proposed_at is None
     # next conference: the case returns because of the open action, and the action is reviewed
-    nxt = services.create_conference(world.moderation, date=timezone.localdate() + datetime.timedelta(days=28))
+    nxt = services.create_conference(
+        world.moderation, date=timezone.localdate() + datetime.timedelta(days=28)
+    )
     [next_item] = services.build_agenda(world.moderation, nxt)
     assert next_item.reason == AgendaReason.OPEN_ACTIONS
     services.review_action(world.moderation, next_item, action, ActionReview.DONE)
@@ -125,7 +132,9 @@ def test_action_plan_review_and_next_conference(world, conference, police_case):
 
 def test_action_holder_updates_status(world, conference):
     [item] = conference.agenda_items.all()
-    action = services.add_action(world.moderation, item, description="Gefährderansprache", organisation=world.police)
+    action = services.add_action(
+        world.moderation, item, description="Gefährderansprache", organisation=world.police
+    )
     with pytest.raises(PermissionDenied):
         services.update_action(world.beraterin, action, status=ActionStatus.DONE)
     services.update_action(world.polizist, action, status=ActionStatus.DONE, outcome="durchgeführt")

@@ -43,7 +43,9 @@ def test_old_cases_outside_twelve_months_do_not_match(world, police_case):
     _case, notices = _new_case(world.beraterin, "Anna", "Müller", datetime.date(1990, 4, 12))
     assert notices == []
     # ... unless the case was conferenced within the last 12 months
-    Case.objects.filter(pk=police_case.pk).update(last_conferenced_on=timezone.localdate() - datetime.timedelta(days=30))
+    Case.objects.filter(pk=police_case.pk).update(
+        last_conferenced_on=timezone.localdate() - datetime.timedelta(days=30)
+    )
     _case, notices = _new_case(world.beraterin, "Anna", "Müller", datetime.date(1990, 4, 12))
     by_number = {n.earlier_case_number: n.last_conferenced_on for n in notices}
     assert by_number[police_case.number] == timezone.localdate() - datetime.timedelta(days=30)

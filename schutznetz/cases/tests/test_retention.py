@@ -38,12 +38,22 @@ def test_dry_run_shows_and_run_erases_identity_keeping_statistics(world, police_
     assert Person.objects.get(case=police_case, role="at_risk").first_name == "Anna"
     call_command("apply_retention", stdout=io.StringIO())
     anna = Person.objects.get(case=police_case, role="at_risk")
-    assert (anna.first_name, anna.last_name, anna.date_of_birth, anna.phone, anna.identity_index) == ("", "", None, "", "")
+    assert (anna.first_name, anna.last_name, anna.date_of_birth, anna.phone, anna.identity_index) == (
+        "",
+        "",
+        None,
+        "",
+        "",
+    )
     assert Person.objects.get(case=recent).first_name == "Clara"
     case = Case.objects.get(pk=police_case.pk)
     assert case.identity_erased_at is not None
     assert (case.category, case.municipality, case.children_count, case.risk_band) == (
-        "haeusliche_gewalt", "Soest", 1, "medium")
+        "haeusliche_gewalt",
+        "Soest",
+        1,
+        "medium",
+    )
     assert case.bringing_organisation == world.police and case.closed_at is not None
     out = io.StringIO()
     call_command("apply_retention", "--dry-run", stdout=out)

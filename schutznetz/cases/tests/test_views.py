@@ -33,7 +33,9 @@ def test_create_case_without_name_names_the_field(client, world):
     login(client, world.polizist)
     response = client.post(reverse("cases:create"), {"category": "stalking", "role": "at_risk"})
     assert response.status_code == 400
-    assert "Nachname" in response.content.decode() and "Bitte geben Sie einen Namen" in response.content.decode()
+    assert (
+        "Nachname" in response.content.decode() and "Bitte geben Sie einen Namen" in response.content.decode()
+    )
     assert not Case.objects.exists()
 
 
@@ -160,7 +162,9 @@ def test_access_report_lists_organisations(client, world, shared_with_beratung):
     assert "Anna" not in response.content.decode()
     login(client, world.datenschutz)
     assert client.get(reverse("cases:access_report_pdf", args=[shared_with_beratung.pk])).status_code == 200
-    body = client.get(reverse("cases:access_lookup") + f"?nummer={shared_with_beratung.number.lower()}").content
+    body = client.get(
+        reverse("cases:access_lookup") + f"?nummer={shared_with_beratung.number.lower()}"
+    ).content
     assert reverse("cases:access_report_pdf", args=[shared_with_beratung.pk]) in body.decode()
 
 
@@ -178,7 +182,17 @@ def test_referral_flow_via_views(client, world, police_case, mailoutbox):
     response = client.post(url, {"status": "declined"})
     assert response.status_code == 400 and "Grund" in response.content.decode()
     assert client.post(url, {"status": "accepted"}).status_code == 302
-    assert client.post(url, {"first_contact_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}).status_code == 302
+    assert (
+        client.post(
+            url,
+            {
+                "first_contact_at": (timezone.localtime() + datetime.timedelta(minutes=1)).strftime(
+                    "%Y-%m-%dT%H:%M"
+                )
+            },
+        ).status_code
+        == 302
+    )
     referral.refresh_from_db()
     assert referral.status == "accepted" and referral.first_contact_at is not None
     login(client, world.polizist)
@@ -233,7 +247,9 @@ def test_openapi_schema_documents_cases_and_actions(client, world):
     assert "patch" in schema["paths"]["/api/v1/actions/{id}/"]
 
 
-@pytest.mark.parametrize("name", ["cases:list", "cases:conference_list", "cases:referral_list", "cases:create"])
+@pytest.mark.parametrize(
+    "name", ["cases:list", "cases:conference_list", "cases:referral_list", "cases:create"]
+)
 def test_pages_render_for_fachkraft(client, world, police_case, name):
     login(client, world.polizist)
     assert client.get(reverse(name)).status_code == 200

@@ -9,7 +9,9 @@ cycle argument the module uses.
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from schutznetz.reports import disclosure
 from schutznetz.reports.disclosure import PRIMARY, SECONDARY, Table, protect
@@ -122,11 +124,16 @@ def assert_no_cell_recoverable(table, published):
     values, lines, domains, constants = _published_problem(table, published)
     near = {p: values[p] for p in domains}
     # The true table must fit what is published (sanity of the oracle).
-    assert _find_solution(lines, domains, constants, {p: (lambda v, t=values[p]: v == t) for p in domains}, near) is not None
+    assert (
+        _find_solution(lines, domains, constants, {p: (lambda v, t=values[p]: v == t) for p in domains}, near)
+        is not None
+    )
     for pos in domains:
         other = {pos: lambda v, t=values[pos]: v != t}
         found = _find_solution(lines, domains, constants, other, near)
-        assert found is not None, f"Zelle {pos} mit Wert {values[pos]} ist aus den veröffentlichten Zahlen ableitbar"
+        assert found is not None, (
+            f"Zelle {pos} mit Wert {values[pos]} ist aus den veröffentlichten Zahlen ableitbar"
+        )
 
 
 def assert_published_correctly(table, published):
@@ -140,7 +147,9 @@ def assert_published_correctly(table, published):
         cells += [((n_rows, j), c) for j, c in enumerate(published.column_totals)]
         cells.append(((n_rows, n_cols), published.total))
     else:
-        cells = [((i, 0), r.cells[0]) for i, r in enumerate(published.rows)] + [((n_rows, 0), published.total)]
+        cells = [((i, 0), r.cells[0]) for i, r in enumerate(published.rows)] + [
+            ((n_rows, 0), published.total)
+        ]
     for pos, c in cells:
         true = values[pos]
         if 0 < true < K:
@@ -244,7 +253,11 @@ def test_statistics_need_ten_cases():
 # --- properties -----------------------------------------------------------------
 
 small_counts = st.one_of(st.integers(0, 4), st.integers(5, 14))
-PROPERTY_SETTINGS = hsettings(max_examples=int(__import__("os").environ.get("DISCLOSURE_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = hsettings(
+    max_examples=int(__import__("os").environ.get("DISCLOSURE_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @PROPERTY_SETTINGS
@@ -261,13 +274,17 @@ def test_one_dimensional_tables_never_disclose(values):
 def matrices(draw):
     n_rows = draw(st.integers(1, 3))
     n_cols = draw(st.integers(1, 4))
-    return [[draw(st.one_of(st.integers(0, 4), st.integers(5, 9))) for _ in range(n_cols)] for _ in range(n_rows)]
+    return [
+        [draw(st.one_of(st.integers(0, 4), st.integers(5, 9))) for _ in range(n_cols)] for _ in range(n_rows)
+    ]
 
 
 @PROPERTY_SETTINGS
 @given(matrices())
 def test_two_dimensional_tables_never_disclose(values):
-    table = Table("t", [f"R{i}" for i in range(len(values))], values, columns=[f"S{j}" for j in range(len(values[0]))])
+    table = Table(
+        "t", [f"R{i}" for i in range(len(values))], values, columns=[f"S{j}" for j in range(len(values[0]))]
+    )
     published = protect(table, k=K)
     assert_published_correctly(table, published)
     assert_no_line_with_single_suppression(table, published)

@@ -12,8 +12,8 @@ from .conftest import at, make_case
 pytestmark = pytest.mark.django_db
 
 
-def published(key, period=Period(2025), scope=Scope()):
-    result = queries.publish(key, period, scope)
+def published(key, period=None, scope=None):
+    result = queries.publish(key, period or Period(2025), scope or Scope())
     assert result.available, f"{key}: {result.reason}"
     return result
 
@@ -126,7 +126,9 @@ def test_actions_completed_on_time(orgs, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: dt.date(2025, 6, 15))
 
     def action(due, status, completed=None):
-        Action.objects.create(case=case, description="x", organisation=a, due_date=due, status=status, completed_on=completed)
+        Action.objects.create(
+            case=case, description="x", organisation=a, due_date=due, status=status, completed_on=completed
+        )
 
     for _ in range(10):
         action(dt.date(2025, 3, 1), "done", dt.date(2025, 2, 27))
@@ -157,7 +159,10 @@ def test_time_to_first_contact_median_and_p90(orgs):
     Referral.objects.create(case=case, from_organisation=a, to_organisation=b, referred_at=start)
     result = published("time_to_first_contact")
     # median of 1..10 = 5.5; p90 = 1 + 0.9 * 9 = 9.1 (linear interpolation)
-    assert figures(result) == {"Median bis zum Erstkontakt": "5,5 Tage", "90. Perzentil bis zum Erstkontakt": "9,1 Tage"}
+    assert figures(result) == {
+        "Median bis zum Erstkontakt": "5,5 Tage",
+        "90. Perzentil bis zum Erstkontakt": "9,1 Tage",
+    }
     assert rows(result.tables[0]) == {"Erstkontakt erfasst": "x", "kein Erstkontakt erfasst": "<5"}
     assert figures(published("time_to_first_contact", scope=Scope(a)))["Median bis zum Erstkontakt"] == "–"
 

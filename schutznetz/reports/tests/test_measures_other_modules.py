@@ -58,16 +58,31 @@ def test_evidence_kits_per_quarter(orgs):
     for i in range(8):
         kits.append(
             Kit.objects.create(
-                code=f"K{i:04d}", pin_hash="x", programme=programme, clinic=clinic,
-                examined_at=at(2025, 2 if i < 6 else 5, 1), kind=ExaminationKind.values[0],
+                code=f"K{i:04d}",
+                pin_hash="x",
+                programme=programme,
+                clinic=clinic,
+                examined_at=at(2025, 2 if i < 6 else 5, 1),
+                kind=ExaminationKind.values[0],
                 retention_until=dt.date(2035, 1, 1),
             )  # fmt: skip
         )
     for seq, (kit, kind, when) in enumerate(
-        [(kits[0], "released", at(2025, 4, 2)), (kits[1], "destroyed", at(2025, 11, 2)), (kits[2], "released", at(2024, 4, 2))]
+        [
+            (kits[0], "released", at(2025, 4, 2)),
+            (kits[1], "destroyed", at(2025, 11, 2)),
+            (kits[2], "released", at(2024, 4, 2)),
+        ]
     ):
         CustodyEvent.objects.create(
-            kit=kit, seq=seq + 10, kind=kind, occurred_at=when, actor_label="A", site=storage, prev_hash="0", hash=str(seq)
+            kit=kit,
+            seq=seq + 10,
+            kind=kind,
+            occurred_at=when,
+            actor_label="A",
+            site=storage,
+            prev_hash="0",
+            hash=str(seq),
         )
     result = queries.publish("evidence_kits", Period(2025), Scope())
     assert result.available

@@ -97,7 +97,13 @@ def test_annual_report_json_to_stdout(data):
     call_command("annual_report", "--year", "2025", "--format", "json", stdout=out)
     report = json.loads(out.getvalue())
     assert report["year"] == 2025
-    assert report["sections"] == ["Einleitung", "Kennzahlen", "Vergleich mit dem Vorjahr", "Lücken im Hilfeangebot", "Veranstaltungen"]
+    assert report["sections"] == [
+        "Einleitung",
+        "Kennzahlen",
+        "Vergleich mit dem Vorjahr",
+        "Lücken im Hilfeangebot",
+        "Veranstaltungen",
+    ]
     by_category = next(m for m in report["measures"] if m["key"] == "cases_by_category")
     assert by_category["tables"][0]["total"] == 16
     comparison = next(c for c in report["comparison"] if c["key"] == "cases_by_category")
@@ -113,9 +119,17 @@ def test_annual_report_command_rejects_bad_input(tmp_path):
 
 def test_annual_report_xlsx_has_the_sections(data, tmp_path):
     target = tmp_path / "bericht.xlsx"
-    call_command("annual_report", "--year", "2025", "--format", "xlsx", "--output", str(target), stderr=io.StringIO())
+    call_command(
+        "annual_report", "--year", "2025", "--format", "xlsx", "--output", str(target), stderr=io.StringIO()
+    )
     workbook = load_workbook(target)
-    assert workbook.sheetnames == ["Einleitung", "Kennzahlen", "Vergleich mit dem Vorjahr", "Lücken im Hilfeangebot", "Veranstaltungen"]
+    assert workbook.sheetnames == [
+        "Einleitung",
+        "Kennzahlen",
+        "Vergleich mit dem Vorjahr",
+        "Lücken im Hilfeangebot",
+        "Veranstaltungen",
+    ]
     values = [c for row in workbook["Kennzahlen"].iter_rows(values_only=True) for c in row if c is not None]
     assert "Fälle nach Kategorie" in values
     assert "Fälle nach Stadt/Gemeinde" in values
@@ -126,16 +140,30 @@ def test_annual_report_xlsx_has_the_sections(data, tmp_path):
 
 def test_annual_report_pdf_has_the_sections(data, tmp_path):
     target = tmp_path / "bericht.pdf"
-    call_command("annual_report", "--year", "2025", "--format", "pdf", "--output", str(target), stderr=io.StringIO())
+    call_command(
+        "annual_report", "--year", "2025", "--format", "pdf", "--output", str(target), stderr=io.StringIO()
+    )
     text = "\n".join(page.extract_text() for page in PdfReader(target).pages)
-    for heading in ("Jahresbericht 2025", "Einleitung", "Kennzahlen", "Vergleich mit dem Vorjahr", "Lücken im Hilfeangebot", "Veranstaltungen", "Fälle nach Kategorie"):
+    for heading in (
+        "Jahresbericht 2025",
+        "Einleitung",
+        "Kennzahlen",
+        "Vergleich mit dem Vorjahr",
+        "Lücken im Hilfeangebot",
+        "Veranstaltungen",
+        "Fälle nach Kategorie",
+    ):
         assert heading in text, heading
 
 
-def test_annual_report_from_the_dashboard_runs_as_a_task(client, koordination, data, django_capture_on_commit_callbacks):
+def test_annual_report_from_the_dashboard_runs_as_a_task(
+    client, koordination, data, django_capture_on_commit_callbacks
+):
     login(client, koordination)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:annual_report"), {"report_year": 2025, "report_format": "json"})
+        response = client.post(
+            reverse("reports:annual_report"), {"report_year": 2025, "report_format": "json"}
+        )
     job = ReportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("reports:job", args=[job.pk])
     # tasks run immediately in tests: the job is done and the page offers the file
@@ -150,7 +178,9 @@ def test_annual_report_from_the_dashboard_runs_as_a_task(client, koordination, d
 
 def test_running_job_polls_and_offers_a_refresh_link(client, koordination):
     login(client, koordination)
-    job = ReportJob.objects.create(requested_by=koordination, year=2025, format="pdf", status="running", progress=40, step="Fälle")
+    job = ReportJob.objects.create(
+        requested_by=koordination, year=2025, format="pdf", status="running", progress=40, step="Fälle"
+    )
     html = client.get(reverse("reports:job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in html and 'value="40"' in html
     assert f'href="{reverse("reports:job", args=[job.pk])}"' in html  # works without JS
@@ -161,7 +191,12 @@ def test_running_job_polls_and_offers_a_refresh_link(client, koordination):
 def test_annual_report_is_for_koordination_and_jobs_are_private(client, koordination, data):
     partner = make_user(organisation=data[0], roles=[Role.FACHKRAFT])
     login(client, partner)
-    assert client.post(reverse("reports:annual_report"), {"report_year": 2025, "report_format": "pdf"}).status_code == 403
+    assert (
+        client.post(
+            reverse("reports:annual_report"), {"report_year": 2025, "report_format": "pdf"}
+        ).status_code
+        == 403
+    )
     other = make_user(organisation=koordination.organisation, roles=[Role.KOORDINATION])
     job = ReportJob.objects.create(requested_by=other, year=2025, format="pdf")
     login(client, koordination)

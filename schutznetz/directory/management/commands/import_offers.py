@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schutznetz.directory import hsds, importer
+from schutznetz.directory import hsds, importer, services
 
 
 class Command(BaseCommand):
@@ -36,5 +36,7 @@ class Command(BaseCommand):
                 self.stderr.write(error)
             raise CommandError(f"{len(exc.errors)} Fehler – nichts importiert.") from exc
         created, updated = importer.import_items(None, items, dry_run=dry_run)
+        if not dry_run:
+            services.refresh_statistics()
         prefix = "Probelauf (nichts gespeichert): " if dry_run else ""
         self.stdout.write(f"{prefix}{len(items)} Angebote geprüft, {created} neu, {updated} aktualisiert.")

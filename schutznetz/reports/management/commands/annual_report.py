@@ -18,7 +18,9 @@ class Command(BaseCommand):
         if not 1990 <= year <= 2999:
             raise CommandError("--year: bitte ein Jahr zwischen 1990 und 2999 angeben.")
         if output is None and fmt != "json":
-            raise CommandError("--output: PDF und XLSX brauchen eine Ausgabedatei (nur JSON geht auf stdout).")
+            raise CommandError(
+                "--output: PDF und XLSX brauchen eine Ausgabedatei (nur JSON geht auf stdout)."
+            )
         bar = progress_bar(total=100, description=f"Jahresbericht {year}", disable=output is None)
         state = {"last": 0}
 

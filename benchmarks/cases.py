@@ -1,0 +1,137 @@
+"""Case list and start page with 100,000 cases on PostgreSQL (``make bench``).
+
+Targets (issue #4), measured in one run on one gunicorn server:
+
+- the case list (``/intern/faelle/``, 50 cases per page with the decrypted name of the person
+  at risk) and the staff start page (``/intern/``) reach at least half of ``/healthz``'s throughput;
+- decrypting the shown fields costs at most twice a plaintext listing: the same list without
+  names (``?namen=aus``, nothing decrypted) is the plaintext baseline; the list with names must
+  reach at least half of its throughput.
+
+``BENCH_SCALE`` (default 1.0) scales the number of cases for quick runs.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import PYTHON, REPO, BenchServer, postgres_database, report, throughput  # noqa: E402
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
+CASES = int(100_000 * SCALE)
+DURATION = float(os.environ.get("BENCH_SECONDS", "8"))
+
+GENERATE = """
+import json, random, secrets
+from datetime import timedelta
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django.utils import timezone
+from allauth.mfa.models import Authenticator
+from schutznetz.accounts import demo as accounts_demo
+from schutznetz.accounts.models import Organisation, Role, User
+from schutznetz.cases.models import (Case, CaseCounter, Deadline, Participation, ParticipationReason, Person,
+    PersonRole, Referral, Section, SectionShare, LegalBasis)
+from schutznetz.cases.services import identity_index
+from schutznetz.core.progress import progress
+
+class Out:
+    def write(self, text): pass
+
+accounts_demo.load(Out())
+user = User.objects.get(username="demo-fachkraft-polizei")
+user.first_name, user.last_name = "Bench", "Polizei"
+user.save()
+# Production settings: roles with case access need a second factor; register one for the bench user.
+Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
+                                    defaults={"data": {"secret": secrets.token_hex(10)}})
+orgs = list(Organisation.objects.exclude(kind="koordination").order_by("pk"))
+police = user.organisation
+rng = random.Random(4)
+now = timezone.now()
+total = __CASES__
+batch = 2000
+first_names = ["Erika", "Mia", "Lena", "Anna", "Sara", "Jana", "Nora", "Lea"]
+last_names = ["Beispiel", "Muster", "Probe", "Test", "Demo", "Fiktiv"]
+created = 0
+for start in progress(range(0, total, batch), total=(total + batch - 1) // batch, description="Fälle"):
+    with transaction.atomic():
+        cases = []
+        for i in range(start, min(start + batch, total)):
+            org = police if i % 14 == 0 else orgs[i % len(orgs)]
+            cases.append(Case(number=f"FK-2026-{i + 1:06d}", category="haeusliche_gewalt", municipality="Soest",
+                              bringing_organisation=org, lead_organisation=org,
+                              created_at=now - timedelta(minutes=i), risk_band=rng.choice(["standard", "medium", "high"])))
+        Case.objects.bulk_create(cases)
+        Participation.objects.bulk_create([Participation(case=c, organisation_id=c.bringing_organisation_id,
+                                                         reason=ParticipationReason.BROUGHT) for c in cases])
+        persons = []
+        for c in cases:
+            first, last = rng.choice(first_names), rng.choice(last_names) + str(c.pk)
+            persons.append(Person(case=c, role=PersonRole.AT_RISK, first_name=first, last_name=last,
+                                  phone="0000 00000", identity_index=""))
+        Person.objects.bulk_create(persons)
+        deadlines = [Deadline(case=c, kind="court_hearing", organisation_id=c.bringing_organisation_id,
+                              due_date=(now + timedelta(days=(c.pk % 20) - 5)).date())
+                     for c in cases if c.pk % 7 == 0]
+        Deadline.objects.bulk_create(deadlines)
+CaseCounter.objects.update_or_create(year=2026, defaults={"last": total})
+store = SessionStore()
+store[SESSION_KEY] = str(user.pk)
+store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+store.create()
+print(json.dumps({"session": store.session_key,
+                  "own_cases": Participation.objects.filter(organisation=police).count()}))
+"""
+
+
+def run_json(server, code):
+    completed = subprocess.run(  # noqa: S603 - our interpreter, our code
+        [PYTHON, "-c", "import django; django.setup()\n" + code],
+        env=server.env,
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main():
+    print(f"Fälle: {CASES} (BENCH_SCALE={SCALE})", flush=True)
+    with postgres_database() as url, BenchServer(database_url=url, workers=2) as server:
+        server.migrate()
+        setup = run_json(server, GENERATE.replace("__CASES__", str(CASES)))
+        print(f"Fälle der Polizei (sichtbar für den Bench-Zugang): {setup['own_cases']}", flush=True)
+        server.start()
+        cookie = {"Cookie": f"sessionid={setup['session']}"}
+        base = server.url
+        # warm up (connections, template caches) and check that the pages answer 200
+        for path in ("/healthz", "/intern/faelle/", "/intern/faelle/?namen=aus", "/intern/"):
+            result = throughput(base + path, concurrency=2, duration=1, headers=cookie)
+            if set(result.statuses) != {200}:
+                print(f"WARNUNG: {path} antwortet {dict(result.statuses)}", flush=True)
+        health = throughput(base + "/healthz", duration=DURATION)
+        names = throughput(base + "/intern/faelle/", duration=DURATION, headers=cookie)
+        plain = throughput(base + "/intern/faelle/?namen=aus", duration=DURATION, headers=cookie)
+        start = throughput(base + "/intern/", duration=DURATION, headers=cookie)
+        report("Fallliste (mit entschlüsselten Namen)", names, health, target=0.5)
+        report("Startseite", start, health, target=0.5)
+        report("Fallliste ohne Namen (Klartext-Vergleich)", plain, health)
+        cost = plain.per_second / names.per_second if names.per_second else float("inf")
+        verdict = "erreicht" if cost <= 2 else "verfehlt"
+        print(
+            f"Entschlüsseln der angezeigten Felder: Zeit je Liste mit Namen / ohne Namen = {cost:.2f} "
+            f"(Ziel ≤ 2.00: {verdict})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
