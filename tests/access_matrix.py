@@ -17,6 +17,7 @@ Expectation tables live beside the views, in ``schutznetz/<app>/access_expectati
             "foreign_allow": {"koordination"},          # who may reach the foreign one (default: nobody)
             "secret": lambda w: w.objects["foreign_offer"].name,  # must never show to anyone else
             "post_only": True,                          # GET answers 405; only denied actors POST
+            "post_data": {"status": "done"},            # what they POST (default: an empty form)
             "status": 410,                              # expected status for allowed actors (optional)
         },
         ...
@@ -74,6 +75,7 @@ ENTRY_KEYS = {
     "foreign_allow",
     "secret",
     "post_only",
+    "post_data",
     "status",
     "note",
 }

@@ -147,7 +147,7 @@ def test_page_access(name, world, db_access):
                 entry.get("post_only", False),
             )
             if not allowed and entry.get("post_only"):
-                response = client.post(url, {})
+                response = client.post(url, entry.get("post_data") or {})
                 check(failures, f"POST {url} ({variant})", actor, response, False, secret=secret)
     assert not failures, "\n".join(failures)
 

@@ -36,12 +36,18 @@ def _register(event, name, email):
 
 
 def setup(world):
+    from django.utils import timezone
+
     own = _event("matrix-fachtag", "Matrix-Fachtag", world.users["koordination"].organisation)
     foreign = _event("matrix-fremd", "Matrix-Fremdveranstaltung-K3", world.other_org)
     world.objects["event"] = own
     world.objects["foreign_event"] = foreign
     world.objects["registration"] = _register(own, "Teilnehmerin Eigen", "eigen@example.org")
     world.objects["foreign_registration"] = _register(foreign, FOREIGN_PARTICIPANT, "fremd@example.org")
+    # Certificates exist for checked-in participants only.
+    type(world.objects["registration"]).objects.filter(
+        pk__in=[world.objects["registration"].pk, world.objects["foreign_registration"].pk]
+    ).update(checked_in_at=timezone.now())
     # Withdrawn from the public after registrations came in: the public pages no longer show it.
     type(foreign).objects.filter(pk=foreign.pk).update(is_published=False)
 

@@ -131,11 +131,7 @@ EXPECTATIONS = {
         "post_only": True,
     },
     "network:meeting_invite": _manage_meeting(post_only=True),
-    "network:attendance_set": {
-        "allow": KOORDINATION,
-        "kwargs": lambda w: {"meeting_id": w.objects["meeting"].pk, "organisation_id": w.own_org.pk},
-        "post_only": True,
-    },
+    "network:attendance_save": _manage_meeting(post_only=True),
     "network:minutes": _meeting(),
     "network:minutes_pdf": _meeting(),
     "network:meeting_ics": _meeting(),
@@ -146,6 +142,8 @@ EXPECTATIONS = {
         "foreign_kwargs": lambda w: {"task_id": w.objects["foreign_task"].pk},
         "foreign_allow": KOORDINATION,
         "post_only": True,
+        # a real change of status, so that the permission check (not the form) has to refuse it
+        "post_data": {"status": "done"},
     },
     "network:news_admin": {"allow": KOORDINATION},
     "network:news_new": {"allow": KOORDINATION},

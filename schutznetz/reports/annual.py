@@ -107,7 +107,10 @@ def render_json(report) -> str:
         "measures": [m.as_dict() for m in report["measures"]],
         "comparison": report["comparison"],
         "gaps": [m.as_dict() for m in report["gaps"]],
-        "events": [{"title": e["title"], "date": e["date"].date().isoformat()} for e in report["events"]],
+        "events": [
+            {"title": e["title"], "date": timezone.localtime(e["date"]).date().isoformat()}
+            for e in report["events"]
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldError, PermissionDenied
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schutznetz.core.charts import Bar, bar_chart_svg
@@ -54,7 +55,10 @@ class PublishedMeasure:
                 {"label": str(f.label), "value": f.cell.value, "display": f.cell.display}
                 for f in self.figures
             ],
-            "items": [{"title": i["title"], "date": i["date"].date().isoformat()} for i in self.items],
+            "items": [
+                {"title": i["title"], "date": timezone.localtime(i["date"]).date().isoformat()}
+                for i in self.items
+            ],
         }
 
 

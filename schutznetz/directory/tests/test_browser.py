@@ -25,6 +25,7 @@ def scenario(make_offer, shelter):
 def test_lippstadt_turkish_counselling_then_quick_exit(browser_page, live_server, scenario, settings):
     settings.SCHUTZNETZ_EXIT_URL = live_server.url + "/healthz"
     page = browser_page
+    page.set_default_timeout(30_000)  # CI machines are shared; the flow itself is fast
     page.goto(live_server.url + "/hilfe/")
     assert page.title() == "Informationen"
     page.get_by_label("Ort oder Postleitzahl").fill("Lippstadt")
@@ -62,6 +63,7 @@ def test_finder_works_without_javascript(chromium_browser, live_server, scenario
 
 
 def test_axe_on_other_finder_pages(browser_page, live_server, scenario, shelter):
+    browser_page.set_default_timeout(30_000)
     for path in (
         "/hilfe/leichte-sprache/",
         "/en/hilfe/?q=beratung",

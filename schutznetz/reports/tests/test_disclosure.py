@@ -8,6 +8,8 @@ that cell. The oracle below enumerates such tables independently of the
 cycle argument the module uses.
 """
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -254,7 +256,7 @@ def test_statistics_need_ten_cases():
 
 small_counts = st.one_of(st.integers(0, 4), st.integers(5, 14))
 PROPERTY_SETTINGS = hsettings(
-    max_examples=int(__import__("os").environ.get("DISCLOSURE_EXAMPLES", "60")),
+    max_examples=int(os.environ.get("DISCLOSURE_EXAMPLES", "50")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

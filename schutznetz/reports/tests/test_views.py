@@ -210,3 +210,31 @@ def test_bad_report_year_is_rejected_naming_the_field(client, koordination):
     assert response.status_code == 400
     assert "Berichtsjahr" in response.content.decode()
     assert not ReportJob.objects.exists()
+
+
+def test_old_report_files_are_deleted_by_retention(koordination):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from schutznetz.reports import retention
+
+    old = ReportJob.objects.create(requested_by=koordination, year=2024, format="pdf", content=b"%PDF")
+    ReportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    fresh = ReportJob.objects.create(requested_by=koordination, year=2025, format="pdf")
+    (rule,) = retention.rules()
+    assert list(rule.due()) == [ReportJob.objects.get(pk=old.pk)]
+    assert rule.apply(rule.due()) == 1
+    assert list(ReportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_staff_start_page_links_to_the_statistics(client, orgs):
+    login(client, make_user(organisation=orgs[0], roles=[Role.FACHKRAFT]))
+    html = client.get(reverse("core:staff_home")).content.decode()
+    assert reverse("reports:dashboard") in html
+
+
+def test_dashboard_in_english(client, koordination):
+    login(client, koordination)
+    html = client.get("/en/intern/statistik/").content.decode()
+    assert "Cases by category" in html and "Create annual report" in html
