@@ -77,6 +77,15 @@ def run_fuzz(schema, actors, forbidden_by_actor, max_examples=10, base_url=None,
     return report
 
 
+def _describe(exc):
+    """The failure's title and its first lines of detail (schemathesis raises groups of failures)."""
+    parts = []
+    for sub in getattr(exc, "exceptions", None) or [exc]:
+        lines = [line.strip() for line in str(sub).splitlines() if line.strip()]
+        parts.append(" / ".join(lines[:3]) or type(sub).__name__)
+    return "; ".join(parts)
+
+
 def _make_fuzzer(
     strategy, label, actor, cookies, headers, leak, checks, report, max_examples, base_url, seed
 ):
@@ -98,9 +107,8 @@ def _make_fuzzer(
         report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
         try:
             case.validate_response(response, checks=checks, headers=kwargs["headers"])
-        except Exception as exc:  # noqa: BLE001 - every check failure is reported, not raised
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            report.add_failure(f"{label} als {actor}: {first}")
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every check failure is reported
+            report.add_failure(f"{label} als {actor}: {_describe(exc)}")
         leak(response, label, actor, report)
 
     return fuzz_one

@@ -15,7 +15,6 @@ and prints their ratio (target: at most 3×). ``EXPLAIN`` of the biggest
 queries is printed with ``BENCH_EXPLAIN=1``.
 """
 
-import importlib
 import os
 import sys
 import tempfile
@@ -295,30 +294,11 @@ def main():
             profiler = cProfile.Profile()
             profiler.runcall(time_registry)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-        # First without the reports_* indexes (migration reports 0002), then with them: what do they buy?
-        from django.db import connection
-
-        indexes = importlib.import_module("schutznetz.reports.migrations.0002_statistics_indexes")
-
-        with connection.cursor() as cursor:
-            for name, *_rest in indexes.INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        registry_plain, hand_plain = measure_both()
-        with connection.schema_editor() as editor:
-            indexes.create(None, editor)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
         registry, hand = measure_both()
         ratio = registry / hand if hand else float("inf")
         print(
             f"Jahresbericht-Kennzahlen ({CASES:,} Fälle): Registry {registry:.2f} s vs handgeschriebenes SQL "
             f"{hand:.2f} s → Verhältnis {ratio:.2f} (Ziel ≤ 3: {'erreicht' if ratio <= 3 else 'verfehlt'})",
-            flush=True,
-        )
-        print(
-            f"ohne die reports_*-Indizes: Registry {registry_plain:.2f} s, SQL {hand_plain:.2f} s "
-            f"(Verhältnis {registry_plain / hand_plain:.2f}); mit Indizes ist die Registry "
-            f"{registry_plain / registry:.2f}× so schnell",
             flush=True,
         )
         if UNAVAILABLE:

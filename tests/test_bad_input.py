@@ -11,7 +11,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schutznetz.core.models import AuditEntry
@@ -57,6 +57,7 @@ TEMPLATE = (__import__("pathlib").Path(hsds.__file__).parent / "data" / "angebot
 
 @SETTINGS
 @given(text=st.one_of(hostile_text, st.binary(max_size=300).map(lambda b: b.decode("latin-1"))))
+@example(text="a\rb\nc")  # a bare carriage return inside a line (found by this test)
 @pytest.mark.django_db
 def test_import_parsers_reject_garbage_with_a_message(text):
     for name in ("angebote.json", "angebote.csv", "angebote.txt"):

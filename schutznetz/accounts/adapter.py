@@ -72,7 +72,9 @@ def reencrypt_authenticators():
                 data[key] = adapter.encrypt(adapter.decrypt(data[key]))
                 changed = True
         if isinstance(data.get("migrated_codes"), list):
-            data["migrated_codes"] = [adapter.encrypt(adapter.decrypt(code)) for code in data["migrated_codes"]]
+            data["migrated_codes"] = [
+                adapter.encrypt(adapter.decrypt(code)) for code in data["migrated_codes"]
+            ]
             changed = True
         if changed:
             Authenticator.objects.filter(pk=authenticator.pk).update(data=data)

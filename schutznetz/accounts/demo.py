@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from schutznetz.accounts import services
 from schutznetz.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
 
-DEMO_PASSWORD = "schutznetz-demo"
+DEMO_PASSWORD = "schutznetz-demo"  # noqa: S105 - public demo password, documented
 
 K = OrganisationKind
 PARTNERS = [
@@ -79,7 +79,7 @@ def load(stdout):
 
 def print_logins(stdout):
     stdout.write("")
-    stdout.write("Demo-Zugänge (Passwort für alle: %s):" % DEMO_PASSWORD)
+    stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
     for username, (org_name, roles) in DEMO_USERS.items():
         stdout.write(f"  {username:28} {', '.join(str(Role(r).label) for r in roles):30} {org_name}")
     if not getattr(settings, "SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA", settings.DEBUG):

@@ -66,7 +66,9 @@ class User(AbstractUser):
         related_name="members",
     )
     is_demo = models.BooleanField(
-        _("Demo-Zugang"), default=False, help_text=_("Darf nur im Entwicklungsmodus ohne zweiten Faktor anmelden.")
+        _("Demo-Zugang"),
+        default=False,
+        help_text=_("Darf nur im Entwicklungsmodus ohne zweiten Faktor anmelden."),
     )
 
     class Meta:
@@ -77,7 +79,9 @@ class User(AbstractUser):
     def role_set(self) -> frozenset[str]:
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(self.role_assignments.values_list("role", flat=True)) if self.pk else frozenset()
+            cached = (
+                frozenset(self.role_assignments.values_list("role", flat=True)) if self.pk else frozenset()
+            )
             self._role_cache = cached
         return cached
 
@@ -120,7 +124,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("Einladung")

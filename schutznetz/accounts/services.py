@@ -35,7 +35,9 @@ def set_roles(actor, user, roles):
     roles = set(roles)
     unknown = roles - set(Role.values)
     if unknown:
-        raise ValidationError({"roles": _("Unbekannte Rolle: %(role)s") % {"role": ", ".join(sorted(unknown))}})
+        raise ValidationError(
+            {"roles": _("Unbekannte Rolle: %(role)s") % {"role": ", ".join(sorted(unknown))}}
+        )
     current = set(user.role_assignments.values_list("role", flat=True))
     UserRole.objects.filter(user=user, role__in=current - roles).delete()
     UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in roles - current])
@@ -58,7 +60,9 @@ def invite_user(actor, organisation, email, roles, request=None):
         raise PermissionDenied(_("Nur die Koordination kann die Rolle Koordination vergeben."))
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise ValidationError({"roles": _("Unbekannte Rolle: %(role)s") % {"role": ", ".join(sorted(unknown))}})
+        raise ValidationError(
+            {"roles": _("Unbekannte Rolle: %(role)s") % {"role": ", ".join(sorted(unknown))}}
+        )
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,

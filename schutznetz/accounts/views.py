@@ -19,7 +19,10 @@ def user_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.invite_user(
-                request.user, request.user.organisation, form.cleaned_data["email"], form.cleaned_data["roles"]
+                request.user,
+                request.user.organisation,
+                form.cleaned_data["email"],
+                form.cleaned_data["roles"],
             )
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))

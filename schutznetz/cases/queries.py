@@ -133,13 +133,18 @@ def cases_for(user):
     org_id = _org(user)
     if not org_id or not user.is_active:
         return Case.objects.none()
-    condition = Q(pk__in=[])
+    # ``pk IN (subquery)`` lets PostgreSQL semi-join from the (organisation, ended_at) index.
+    conditions = []
     if user.has_role(Role.FACHKRAFT):
-        condition |= Exists(
-            Participation.objects.filter(case=OuterRef("pk"), organisation_id=org_id, ended_at__isnull=True)
-        )
+        participating = Participation.objects.filter(organisation_id=org_id, ended_at__isnull=True)
+        conditions.append(Q(pk__in=participating.values("case_id")))
     if user.has_role(Role.MODERATION):
-        condition |= Exists(_chaired_agenda(org_id).filter(case=OuterRef("pk")))
+        conditions.append(Q(pk__in=_chaired_agenda(org_id).values("case_id")))
+    if not conditions:
+        return Case.objects.none()
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
     return Case.objects.filter(condition).select_related("lead_organisation", "bringing_organisation")
 
 

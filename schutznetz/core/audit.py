@@ -77,7 +77,9 @@ def verify_chain(progress=None) -> ChainReport:
                 "Vorgänger-Hash passt nicht: ein Eintrag davor wurde entfernt oder eingefügt.",
             )
         if entry.compute_hash() != entry.hash:
-            return ChainReport(checked, entry.pk, "Inhalt passt nicht zum gespeicherten Hash: Eintrag verändert.")
+            return ChainReport(
+                checked, entry.pk, "Inhalt passt nicht zum gespeicherten Hash: Eintrag verändert."
+            )
         expected_prev = entry.hash
         checked += 1
         if progress is not None:

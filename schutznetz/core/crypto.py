@@ -63,7 +63,9 @@ def decrypt(token: str, context: str) -> str:
     try:
         return cipher.decrypt(raw[:12], raw[12:], context.encode("utf-8")).decode("utf-8")
     except InvalidTag as exc:
-        raise DecryptionError("Wert lässt sich nicht entschlüsseln (verändert oder falscher Kontext).") from exc
+        raise DecryptionError(
+            "Wert lässt sich nicht entschlüsseln (verändert oder falscher Kontext)."
+        ) from exc
 
 
 _UMLAUTS = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u", "æ": "ae", "ø": "o", "œ": "oe"})

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-SECRET_KEY_VAR = "SCHUTZNETZ_SECRET_KEY"
+SECRET_KEY_VAR = "SCHUTZNETZ_SECRET_KEY"  # noqa: S105 - a variable name
 FIELD_KEYS_VAR = "SCHUTZNETZ_FIELD_KEYS"
 BLIND_INDEX_KEY_VAR = "SCHUTZNETZ_BLIND_INDEX_KEY"
 KEY_FILE_NAME = "keys.env"

@@ -5,9 +5,9 @@ each would erase (``--dry-run``) and applies them, each in one transaction
 with one audit entry.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from django.conf import settings
 from django.utils import timezone

@@ -154,7 +154,9 @@ class Offer(models.Model):
             models.Index(fields=["is_published", "status", "municipality"], name="directory_offer_public"),
             models.Index(fields=["latitude", "longitude"], name="directory_offer_geo"),
             models.Index(
-                fields=["serves_everywhere"], condition=models.Q(serves_everywhere=True), name="directory_offer_everywhere"
+                fields=["serves_everywhere"],
+                condition=models.Q(serves_everywhere=True),
+                name="directory_offer_everywhere",
             ),
         ]
 

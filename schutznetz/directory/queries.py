@@ -221,7 +221,9 @@ def ranked_offers(params, now=None):
             _("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort}
         )
     # Rank light rows (no model instances); only the shown page is loaded in full (load_page).
-    candidates = [SimpleNamespace(**row) for row in candidate_rows(
+    candidates = [
+        SimpleNamespace(**row)
+        for row in candidate_rows(
             filtered_offers(params, now), place_branches(place, params.umkreis) if place else None
         )
     ]

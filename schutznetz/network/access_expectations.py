@@ -140,7 +140,7 @@ EXPECTATIONS = {
         "allow": {"koordination", "fachkraft", "moderation"},
         "kwargs": lambda w: {"task_id": w.objects["task"].pk},
         "foreign_kwargs": lambda w: {"task_id": w.objects["foreign_task"].pk},
-        "foreign_allow": KOORDINATION,
+        "foreign_allow": {"koordination", "other_org"},  # the foreign task is assigned to other_org
         "post_only": True,
         # a real change of status, so that the permission check (not the form) has to refuse it
         "post_data": {"status": "done"},

@@ -10,7 +10,7 @@ from schutznetz.accounts import services
 from schutznetz.accounts.models import Organisation, OrganisationKind, Role
 
 _counter = itertools.count(1)
-PASSWORD = "korrekt-pferd-batterie-42"
+PASSWORD = "korrekt-pferd-batterie-42"  # noqa: S105 - test password
 
 
 def make_organisation(name=None, kind=OrganisationKind.BERATUNGSSTELLE, municipality="Soest"):
@@ -24,7 +24,9 @@ def make_organisation(name=None, kind=OrganisationKind.BERATUNGSSTELLE, municipa
     )
 
 
-def make_user(username=None, organisation=None, roles=(Role.FACHKRAFT,), password=PASSWORD, demo=True, **extra):
+def make_user(
+    username=None, organisation=None, roles=(Role.FACHKRAFT,), password=PASSWORD, demo=True, **extra
+):
     """A staff user. ``demo=True`` skips the MFA requirement (tests run in debug mode)."""
     username = username or f"person{next(_counter)}"
     organisation = organisation or make_organisation()

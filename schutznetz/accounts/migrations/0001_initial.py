@@ -4,95 +4,257 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import schutznetz.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
+import schutznetz.accounts.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='Name')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='Kürzel')),
-                ('kind', models.CharField(choices=[('jugendamt', 'Jugendamt'), ('familiengericht', 'Familiengericht'), ('staatsanwaltschaft', 'Staatsanwaltschaft'), ('polizei', 'Polizei'), ('gesundheitsamt', 'Gesundheitsamt'), ('beratungsstelle', 'Beratungsstelle'), ('frauenhaus', 'Frauenhaus'), ('kinderschutz', 'Kinderschutz'), ('klinik', 'Klinik'), ('rechtsmedizin', 'Rechtsmedizin'), ('koordination', 'Koordination'), ('sonstige', 'Sonstige')], max_length=30, verbose_name='Art')),
-                ('municipality', models.CharField(blank=True, max_length=100, verbose_name='Ort')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="Name")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="Kürzel")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("jugendamt", "Jugendamt"),
+                            ("familiengericht", "Familiengericht"),
+                            ("staatsanwaltschaft", "Staatsanwaltschaft"),
+                            ("polizei", "Polizei"),
+                            ("gesundheitsamt", "Gesundheitsamt"),
+                            ("beratungsstelle", "Beratungsstelle"),
+                            ("frauenhaus", "Frauenhaus"),
+                            ("kinderschutz", "Kinderschutz"),
+                            ("klinik", "Klinik"),
+                            ("rechtsmedizin", "Rechtsmedizin"),
+                            ("koordination", "Koordination"),
+                            ("sonstige", "Sonstige"),
+                        ],
+                        max_length=30,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("municipality", models.CharField(blank=True, max_length=100, verbose_name="Ort")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'Organisation',
-                'verbose_name_plural': 'Organisationen',
-                'ordering': ['name'],
+                "verbose_name": "Organisation",
+                "verbose_name_plural": "Organisationen",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('is_demo', models.BooleanField(default=False, help_text='Darf nur im Entwicklungsmodus ohne zweiten Faktor anmelden.', verbose_name='Demo-Zugang')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.organisation', verbose_name='Organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Darf nur im Entwicklungsmodus ohne zweiten Faktor anmelden.",
+                        verbose_name="Demo-Zugang",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="accounts.organisation",
+                        verbose_name="Organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Benutzer',
-                'verbose_name_plural': 'Benutzer',
+                "verbose_name": "Benutzer",
+                "verbose_name_plural": "Benutzer",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='E-Mail')),
-                ('roles', models.JSONField(default=list, verbose_name='Rollen')),
-                ('token', models.CharField(default=schutznetz.accounts.models.new_invitation_token, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="E-Mail")),
+                ("roles", models.JSONField(default=list, verbose_name="Rollen")),
+                (
+                    "token",
+                    models.CharField(
+                        default=schutznetz.accounts.models.new_invitation_token, max_length=64, unique=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Einladung',
-                'verbose_name_plural': 'Einladungen',
-                'ordering': ['-created_at'],
+                "verbose_name": "Einladung",
+                "verbose_name_plural": "Einladungen",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='UserRole',
+            name="UserRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('koordination', 'Koordination'), ('fachkraft', 'Fachkraft'), ('moderation', 'Moderation'), ('anbieter', 'Anbieter'), ('spurensicherung', 'Spurensicherung'), ('datenschutz', 'Datenschutz'), ('org_admin', 'Organisations-Admin')], max_length=30, verbose_name='Rolle')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("koordination", "Koordination"),
+                            ("fachkraft", "Fachkraft"),
+                            ("moderation", "Moderation"),
+                            ("anbieter", "Anbieter"),
+                            ("spurensicherung", "Spurensicherung"),
+                            ("datenschutz", "Datenschutz"),
+                            ("org_admin", "Organisations-Admin"),
+                        ],
+                        max_length=30,
+                        verbose_name="Rolle",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Rolle',
-                'verbose_name_plural': 'Rollen',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role'), name='unique_user_role')],
+                "verbose_name": "Rolle",
+                "verbose_name_plural": "Rollen",
+                "constraints": [models.UniqueConstraint(fields=("user", "role"), name="unique_user_role")],
             },
         ),
     ]

@@ -66,7 +66,9 @@ def test_invitation_flow_from_mail_to_account(client, org_admin, mailoutbox):
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert "invitation.create" in actions and "invitation.accept" in actions
     # Used once: the link is closed now.
-    again = client.post("/" + path, {"username": "zweite", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    again = client.post(
+        "/" + path, {"username": "zweite", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+    )
     assert again.status_code == 410
     assert not User.objects.filter(username="zweite").exists()
 
@@ -76,7 +78,9 @@ def test_expired_invitation_is_refused(client, org_admin):
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     url = reverse("accounts:accept_invitation", args=[invitation.token])
     assert client.get(url).status_code == 410
-    response = client.post(url, {"username": "spaet", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    response = client.post(
+        url, {"username": "spaet", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+    )
     assert response.status_code == 410
     assert not User.objects.filter(username="spaet").exists()
     invitation.refresh_from_db()
@@ -92,7 +96,9 @@ def test_accept_form_names_bad_fields_and_changes_nothing(client, org_admin):
     invitation = services.invite_user(org_admin, org_admin.organisation, "x@example.org", [Role.FACHKRAFT])
     make_user(username="vergeben")
     url = reverse("accounts:accept_invitation", args=[invitation.token])
-    response = client.post(url, {"username": "vergeben", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    response = client.post(
+        url, {"username": "vergeben", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+    )
     assert response.status_code == 200
     assert "Dieser Benutzername ist schon vergeben." in response.content.decode()
     response = client.post(url, {"username": "neu", "password": "kurz", "password_repeat": "kurz"})

@@ -6,53 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='Zeitpunkt')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='Akteur')),
-                ('action', models.CharField(max_length=80, verbose_name='Aktion')),
-                ('object_type', models.CharField(max_length=100, verbose_name='Objekttyp')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='Objekt-ID')),
-                ('changed_fields', models.JSONField(default=list, verbose_name='Geänderte Felder')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="Zeitpunkt")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="Akteur")),
+                ("action", models.CharField(max_length=80, verbose_name="Aktion")),
+                ("object_type", models.CharField(max_length=100, verbose_name="Objekttyp")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="Objekt-ID")),
+                ("changed_fields", models.JSONField(default=list, verbose_name="Geänderte Felder")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Audit-Eintrag',
-                'verbose_name_plural': 'Audit-Protokoll',
-                'ordering': ['id'],
+                "verbose_name": "Audit-Eintrag",
+                "verbose_name_plural": "Audit-Protokoll",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AccessLogEntry',
+            name="AccessLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='Zeitpunkt')),
-                ('user_label', models.CharField(blank=True, max_length=150, verbose_name='Benutzer')),
-                ('object_type', models.CharField(max_length=100, verbose_name='Objekttyp')),
-                ('object_id', models.CharField(max_length=64, verbose_name='Objekt-ID')),
-                ('purpose', models.CharField(default='view', max_length=80, verbose_name='Zweck')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="Zeitpunkt"),
+                ),
+                ("user_label", models.CharField(blank=True, max_length=150, verbose_name="Benutzer")),
+                ("object_type", models.CharField(max_length=100, verbose_name="Objekttyp")),
+                ("object_id", models.CharField(max_length=64, verbose_name="Objekt-ID")),
+                ("purpose", models.CharField(default="view", max_length=80, verbose_name="Zweck")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Zugriff',
-                'verbose_name_plural': 'Zugriffsprotokoll',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_access_object__69d04a_idx')],
+                "verbose_name": "Zugriff",
+                "verbose_name_plural": "Zugriffsprotokoll",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="core_access_object__69d04a_idx")
+                ],
             },
         ),
     ]

@@ -19,7 +19,11 @@ def test_log_access_records_who_what_when():
     org = make_organisation("Gelesene Organisation")
     entry = log_access(user, org, "view")
     assert (entry.user, entry.user_label, entry.organisation) == (user, "leserin", user.organisation)
-    assert (entry.object_type, entry.object_id, entry.purpose) == ("accounts.organisation", str(org.pk), "view")
+    assert (entry.object_type, entry.object_id, entry.purpose) == (
+        "accounts.organisation",
+        str(org.pk),
+        "view",
+    )
     assert entry.created_at is not None
     log_access(None, ("cases.case", 7), "export")
     anon = AccessLogEntry.objects.get(object_type="cases.case")
@@ -102,6 +106,9 @@ def test_registry_check_fails_for_an_undeclared_field():
         class Meta:
             app_label = "testapp"
             managed = False
+
+        def __str__(self):
+            return self.colour
 
     try:
         assert personal_data.undeclared_fields([Undeclared]) == [

@@ -22,13 +22,17 @@ def trigger_disabled():
     """Tamper like an attacker with table owner rights would (PostgreSQL has the trigger)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Deferred foreign-key checks count as pending trigger events and block ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
     try:
         yield
     finally:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def verify():
@@ -42,8 +46,12 @@ def chain():
     """A few entries written through services."""
     admin = make_user(username="koord", roles=["koordination"])
     org = make_organisation("Frauenberatung Test", kind=OrganisationKind.BERATUNGSSTELLE)
-    services.save_organisation(admin, name=org.name, slug=org.slug, kind=org.kind, municipality="Lippstadt", organisation=org)
-    services.save_organisation(admin, name=org.name, slug=org.slug, kind=org.kind, municipality="Werl", organisation=org)
+    services.save_organisation(
+        admin, name=org.name, slug=org.slug, kind=org.kind, municipality="Lippstadt", organisation=org
+    )
+    services.save_organisation(
+        admin, name=org.name, slug=org.slug, kind=org.kind, municipality="Werl", organisation=org
+    )
     return list(AuditEntry.objects.order_by("id"))
 
 
@@ -66,7 +74,9 @@ def test_services_append_entries_with_field_names_never_values(chain):
 def test_unchanged_save_writes_no_entry(chain):
     org = make_organisation("Frauenberatung Test")
     before = AuditEntry.objects.count()
-    services.save_organisation(None, name=org.name, slug=org.slug, kind=org.kind, municipality="Werl", organisation=org)
+    services.save_organisation(
+        None, name=org.name, slug=org.slug, kind=org.kind, municipality="Werl", organisation=org
+    )
     assert AuditEntry.objects.count() == before
 
 

@@ -1,7 +1,9 @@
 """The blind index matches spellings of one identity and nothing else."""
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from schutznetz.core.crypto import blind_index, normalise_identity
 

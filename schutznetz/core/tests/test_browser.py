@@ -1,9 +1,9 @@
 """Browser tests (Playwright, Debian's Chromium): TOTP login, accessibility, quick exit."""
 
 import base64
-import re
 import hashlib
 import hmac
+import re
 import struct
 import time
 import urllib.request

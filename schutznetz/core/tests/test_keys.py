@@ -113,7 +113,9 @@ def test_generate_keys_prints_three_valid_lines(tmp_path):
     loaded = keys.load_keys(values, tmp_path, generate_missing=False)
     assert len(loaded.secret_key) >= 50
     assert loaded.field_keys[0] != loaded.blind_index_key
-    second = dict(line.split("=", 1) for line in manage(tmp_path, "generate_keys").stdout.strip().splitlines())
+    second = dict(
+        line.split("=", 1) for line in manage(tmp_path, "generate_keys").stdout.strip().splitlines()
+    )
     assert set(second.values()).isdisjoint(values.values())
 
 

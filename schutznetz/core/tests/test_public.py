@@ -106,7 +106,9 @@ def test_staff_pages_may_use_cookies(client):
     login(client, user)
     response = client.get(reverse("core:staff_home"))
     assert response.status_code == 200
-    assert "Cache-Control" not in response.headers or "no-store" not in response.headers.get("Cache-Control", "")
+    assert "Cache-Control" not in response.headers or "no-store" not in response.headers.get(
+        "Cache-Control", ""
+    )
 
 
 @pytest.mark.parametrize("path", ["/", "/en/", "/konto/login/", "/healthz", "/intern/", "/gibt-es-nicht/"])

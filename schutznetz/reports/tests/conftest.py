@@ -32,3 +32,12 @@ def orgs(db):
 @pytest.fixture
 def koordination(db):
     return make_user(organisation=make_organisation("Koordination Test"), roles=[Role.KOORDINATION])
+
+
+@pytest.fixture(autouse=True)
+def german():
+    """Requests to /en/ leave English active in the test thread; these tests read German labels."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        yield

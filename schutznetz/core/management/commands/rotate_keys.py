@@ -55,4 +55,6 @@ class Command(BaseCommand):
                 if mfa:
                     record(None, "crypto.rotate_keys", ("mfa.authenticator", ""), ["data"])
             self.stdout.write(f"{mfa} Zweitfaktoren (TOTP, Wiederherstellungscodes) neu verschlüsselt.")
-        self.stdout.write(self.style.SUCCESS(f"{rewritten} Datensätze neu verschlüsselt mit Schlüssel {active}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{rewritten} Datensätze neu verschlüsselt mit Schlüssel {active}.")
+        )
