@@ -171,7 +171,10 @@ def main():
     with BenchServer(workers=2, env={"SCHUTZNETZ_DEBUG": "1"}) as server:
         server.migrate()
         server.manage("load_demo")
-        result = server.manage("shell", "-c", SESSION_CODE, capture=True)
+        result = server.manage("shell", "-c", SESSION_CODE, capture=True, check=False)
+        if result.returncode != 0:
+            print(result.stderr[-3000:])
+            return 1
         line = next(line for line in result.stdout.splitlines() if line.startswith("FUZZ-JSON "))
         data = json.loads(line.removeprefix("FUZZ-JSON "))
         server.start()

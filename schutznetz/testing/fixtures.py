@@ -20,7 +20,9 @@ def chromium_browser():
 @pytest.fixture
 def browser_page(chromium_browser):
     context = new_context(chromium_browser)
-    context.set_default_timeout(10_000)
+    # Generous: CI runs on two shared cores; nothing in a test waits on purpose.
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(30_000)
     try:
         yield context.new_page()
     finally:

@@ -8,12 +8,6 @@ from schutznetz.cases.models import Category, LegalBasisKind, PersonRole, Sectio
 from schutznetz.testing.factories import make_organisation, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Creating a handful of users per test with PBKDF2 dominates the run time on 2 shared cores.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class World:
     """Organisations and users of a small network for the case tests."""
 

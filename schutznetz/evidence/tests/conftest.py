@@ -8,12 +8,6 @@ from schutznetz.evidence import services
 from schutznetz.testing.factories import make_organisation, make_user
 
 
-@pytest.fixture(autouse=True)
-def fast_pin_hashing(settings):
-    # PBKDF2 with Django's default iterations costs ~0.3 s per PIN; the logic is the same with a fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Sites:
     pass
 
