@@ -1,6 +1,7 @@
 """API fuzzing with schemathesis against the OpenAPI schema, as every role (``make fuzz``).
 
-Runs a production-like gunicorn (``harness.BenchServer``, SQLite, demo data) and signs in one
+Runs a production-like gunicorn (``harness.BenchServer``, SQLite, the demo users and the objects
+the authorisation matrix's ``access_expectations`` set up, own and foreign) and signs in one
 session per role (plus a user of an unrelated organisation and anonymous). For each API operation
 and each actor schemathesis generates requests (``FUZZ_EXAMPLES`` per operation, default 50) and
 checks:
@@ -126,7 +127,6 @@ SESSION_CODE = r"""
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import RequestFactory
 from schutznetz.accounts import demo as accounts_demo
 from schutznetz.accounts.models import OrganisationKind, Role, User
 from schutznetz.testing.factories import make_organisation, make_user
@@ -135,6 +135,7 @@ from tests.access_matrix import DEMO_USERNAMES, World, load_tables, secrets_hidd
 class Quiet:
     def write(self, *a, **k): pass
 
+accounts_demo.load(Quiet())
 w = World()
 for actor, username in DEMO_USERNAMES.items():
     w.users[actor] = User.objects.get(username=username)
@@ -170,7 +171,6 @@ def main():
     # Debug mode: demo logins without a second factor (as in `make run`); otherwise production-like.
     with BenchServer(workers=2, env={"SCHUTZNETZ_DEBUG": "1"}) as server:
         server.migrate()
-        server.manage("load_demo")
         result = server.manage("shell", "-c", SESSION_CODE, capture=True, check=False)
         if result.returncode != 0:
             print(result.stderr[-3000:])

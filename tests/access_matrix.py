@@ -190,11 +190,19 @@ def resolve(value, world):
 
 
 def secrets_hidden_from(world, actor, tables=None):
-    """Every declared ``secret`` this actor must never see (used by the API fuzzing too)."""
-    hidden = set()
+    """The declared ``secret`` markers this actor may see nowhere (used by the API fuzzing).
+
+    A marker counts only if no entry that declares it lets the actor see it (``foreign_allow``):
+    the events API shows the Koordination an unpublished event that public pages hide from it.
+    """
+    hidden, visible = set(), set()
     for _, urls, api in tables or load_tables():
         for entry in [*urls.values(), *api.values()]:
             text = resolve(entry.get("secret"), world)
-            if text and actor not in allowed_actors(entry, "foreign_allow"):
+            if not text:
+                continue
+            if actor in allowed_actors(entry, "foreign_allow"):
+                visible.add(str(text))
+            else:
                 hidden.add(str(text))
-    return sorted(hidden)
+    return sorted(hidden - visible)

@@ -10,6 +10,7 @@ data after the retention period.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schutznetz.core import personal_data
@@ -93,7 +94,11 @@ class Case(models.Model):
         verbose_name = _("Fall")
         verbose_name_plural = _("Fälle")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "closed_at"])]
+        indexes = [
+            models.Index(fields=["status", "closed_at"]),
+            # The case list: open (or closed) cases, newest first, one page at a time.
+            models.Index(fields=["status", "-created_at", "-id"], name="cases_case_list_idx"),
+        ]
 
     def __str__(self):
         return self.number
@@ -136,7 +141,17 @@ class Participation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "organisation"], name="unique_case_participation"),
         ]
-        indexes = [models.Index(fields=["organisation", "ended_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "ended_at"]),
+            # Scope checks ("does my organisation take part in this case?") in both directions, as
+            # index-only look-ups over the active participations.
+            models.Index(
+                fields=["case", "organisation"], condition=Q(ended_at__isnull=True), name="cases_part_active_case_idx"
+            ),
+            models.Index(
+                fields=["organisation", "case"], condition=Q(ended_at__isnull=True), name="cases_part_active_org_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"

@@ -128,23 +128,33 @@ def case_access(user, case):
     return case.access
 
 
-def cases_for(user):
-    """The cases the user may open; nothing for roles without case access (Koordination, Datenschutz)."""
+def _scope_condition(user, case_ref="pk"):
+    """The condition "the user may open this case" for a query whose case is ``OuterRef(case_ref)``.
+
+    EXISTS on participation (or the chaired agenda): one indexed semi-join per row, so lists can walk
+    an ordered index and stop after a page instead of building the whole scope first.
+    ``None`` when the user may open no case at all.
+    """
     org_id = _org(user)
     if not org_id or not user.is_active:
-        return Case.objects.none()
-    # ``pk IN (subquery)`` lets PostgreSQL semi-join from the (organisation, ended_at) index.
-    conditions = []
+        return None
+    condition = None
     if user.has_role(Role.FACHKRAFT):
-        participating = Participation.objects.filter(organisation_id=org_id, ended_at__isnull=True)
-        conditions.append(Q(pk__in=participating.values("case_id")))
+        participating = Participation.objects.filter(
+            case_id=OuterRef(case_ref), organisation_id=org_id, ended_at__isnull=True
+        )
+        condition = Q(Exists(participating))
     if user.has_role(Role.MODERATION):
-        conditions.append(Q(pk__in=_chaired_agenda(org_id).values("case_id")))
-    if not conditions:
+        chaired = Q(Exists(_chaired_agenda(org_id).filter(case_id=OuterRef(case_ref))))
+        condition = chaired if condition is None else condition | chaired
+    return condition
+
+
+def cases_for(user):
+    """The cases the user may open; nothing for roles without case access (Koordination, Datenschutz)."""
+    condition = _scope_condition(user)
+    if condition is None:
         return Case.objects.none()
-    condition = conditions[0]
-    for extra in conditions[1:]:
-        condition |= extra
     return Case.objects.filter(condition).select_related("lead_organisation", "bringing_organisation")
 
 
@@ -216,24 +226,81 @@ def shares_of(user, case):
 
 
 def case_list(user, hide_names=False, status=CaseStatus.OPEN):
-    """A page-sized list helper: the scoped queryset; use ``with_list_details`` on the page."""
+    """The scoped queryset in list order; take a page with ``list_page`` and ``with_list_details``."""
     queryset = cases_for(user)
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
 
 
+@dataclass
+class ListPage:
+    """One page of a list without counting the whole scope: it only knows whether more follow."""
+
+    cases: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_other_pages(self):
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+
+def list_page(queryset, number, per_page=50):
+    """Page ``number`` (1-based, bad input → 1) of an ordered queryset; one query, no COUNT(*)."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        return list_page(queryset, 1, per_page)
+    return ListPage(cases=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+_CATEGORY_LABELS = dict(Case._meta.get_field("category").flatchoices)
+_RISK_LABELS = dict(Case._meta.get_field("risk_band").flatchoices)
+
+
 def with_list_details(user, cases, hide_names=False):
-    """Access and (where the persons section is visible) the at-risk person's name for a page of cases."""
+    """Access and (where the persons section is visible) the at-risk person's name for a page of cases.
+
+    Only the shown fields of the at-risk person are loaded (and so decrypted); all shown cases are
+    logged with one bulk INSERT.
+    """
     cases = annotate_access(user, cases)
+    category = {key: str(label) for key, label in _CATEGORY_LABELS.items()}
+    risk = {key: str(label) for key, label in _RISK_LABELS.items()}
+    for case in cases:
+        case.category_label = category.get(case.category, case.category)
+        case.risk_label = risk.get(case.risk_band, "") or "–"
     if not hide_names:
-        visible = [case for case in cases if case.access.sees(Section.PERSONS)]
+        visible = {case.pk: case for case in cases if case.access.sees(Section.PERSONS)}
         people = {}
-        for person in Person.objects.filter(case__in=visible, role=PersonRole.AT_RISK).order_by("id"):
-            case_cutoff = next(c.access.cutoff for c in visible if c.pk == person.case_id)
-            if case_cutoff is not None and person.created_at > case_cutoff:
-                continue
-            people.setdefault(person.case_id, person)
+        if visible:
+            persons = (
+                Person.objects.filter(case_id__in=list(visible), role=PersonRole.AT_RISK)
+                .only("id", "case_id", "first_name", "last_name", "created_at")
+                .order_by("id")
+            )
+            for person in persons:
+                cutoff = visible[person.case_id].access.cutoff
+                if cutoff is not None and person.created_at > cutoff:
+                    continue
+                people.setdefault(person.case_id, person)
         for case in cases:
             case.primary_person = people.get(case.pk)
     log_access_many(user, cases, purpose="list")
@@ -360,9 +427,12 @@ def _deadline_scope(user):
             )
         )
     )
+    in_scope = _scope_condition(user, "case_id")
+    if in_scope is None:
+        return Deadline.objects.none()
     return (
         Deadline.objects.filter(organisation_id=org_id, done_at__isnull=True, case__status=CaseStatus.OPEN)
-        .filter(case__in=cases_for(user).values("pk"))
+        .filter(in_scope)
         .filter(sees_deadlines)
         .select_related("case")
     )
@@ -392,14 +462,17 @@ def actions_for(user):
     org_id = _org(user)
     if not org_id or not user.has_role(Role.FACHKRAFT):
         return Action.objects.none()
-    visible_cases = cases_for(user).filter(
-        Q(bringing_organisation_id=org_id)
-        | Q(lead_organisation_id=org_id)
+    in_scope = _scope_condition(user, "case_id")
+    if in_scope is None:
+        return Action.objects.none()
+    sees_actions = (
+        Q(case__bringing_organisation_id=org_id)
+        | Q(case__lead_organisation_id=org_id)
         | Exists(
-            SectionShare.objects.filter(case=OuterRef("pk"), organisation_id=org_id, section=Section.ACTIONS)
+            SectionShare.objects.filter(case=OuterRef("case_id"), organisation_id=org_id, section=Section.ACTIONS)
         )
     )
-    return Action.objects.filter(case__in=visible_cases.values("pk")).select_related("case", "organisation")
+    return Action.objects.filter(in_scope).filter(sees_actions).select_related("case", "organisation")
 
 
 def open_actions_for_org(user):

@@ -7,7 +7,7 @@ the professions that place women (Koordination, Fachkraft, Moderation, Anbieter)
 """
 
 
-def _offer(provider, name, kinds=("frauenhaus",)):
+def _offer(provider, name, kinds=("frauenhaus",), publish=None):
     from schutznetz.directory import services
 
     return services.create_offer(
@@ -21,6 +21,7 @@ def _offer(provider, name, kinds=("frauenhaus",)):
             "municipality": "soest",
             "phone": "02921 0000",
         },
+        publish=publish,
     )
 
 
@@ -33,7 +34,9 @@ def setup(world):
     )
     foreign_provider = services.save_provider(None, name="Matrix-Träger fremd", organisation=world.other_org)
     world.objects["offer"] = _offer(own_provider, "Matrix-Frauenhaus eigen")
-    world.objects["foreign_offer"] = _offer(foreign_provider, "Matrix-Frauenhaus Fremdangebot-7Q")
+    world.objects["foreign_offer"] = _offer(
+        foreign_provider, "Matrix-Frauenhaus Fremdangebot-7Q", publish=False
+    )
     # A change by the Anbieter waits for review by the coordination.
     offer = world.objects["offer"]
     world.objects["revision"] = services.update_offer(
@@ -45,13 +48,14 @@ FOREIGN_MARKER = "Fremdangebot-7Q"
 EDITORS = {"koordination", "anbieter"}
 
 EXPECTATIONS = {
-    "directory:finder": {"allow": "public"},
+    "directory:finder": {"allow": "public", "secret": lambda w: FOREIGN_MARKER},
     "directory:easy_language": {"allow": "public"},
     "directory:offer_detail": {
         "allow": "public",
         "kwargs": lambda w: {"hsds_id": w.objects["offer"].hsds_id},
+        # the foreign offer is not published (yet): it does not exist for the public
         "foreign_kwargs": lambda w: {"hsds_id": w.objects["foreign_offer"].hsds_id},
-        "foreign_allow": "public",  # published offers are public, whoever keeps them
+        "secret": lambda w: FOREIGN_MARKER,
     },
     "directory:staff_offers": {
         "allow": EDITORS,
@@ -93,11 +97,11 @@ EXPECTATIONS = {
 }
 
 API = {
-    "GET /api/v1/offers/": {"allow": "public", "foreign_allow": "public"},
+    "GET /api/v1/offers/": {"allow": "public", "secret": lambda w: FOREIGN_MARKER},
     "GET /api/v1/offers/{hsds_id}/": {
         "allow": "public",
         "kwargs": lambda w: {"hsds_id": w.objects["offer"].hsds_id},
         "foreign_kwargs": lambda w: {"hsds_id": w.objects["foreign_offer"].hsds_id},
-        "foreign_allow": "public",
+        "secret": lambda w: FOREIGN_MARKER,
     },
 }

@@ -254,10 +254,36 @@ def load_page(ranked, now=None):
     return ranked
 
 
-def find_offers(params, now=None):
+CARD_FIELDS = (
+    "pk", "hsds_id", "name", "kinds", "is_fictional", "address_protected", "city", "phone", "is_24_7",
+    "provider__name", "municipality__name",
+)  # fmt: skip
+
+
+def load_cards(ranked, now=None):
+    """The finder's result page as light display rows (one query of plain values, no model
+    instances, no schedules); shelters get their traffic light like ``load_page``."""
+    rows = public_offers().filter(pk__in=[r.offer.pk for r in ranked]).values(*CARD_FIELDS)
+    by_pk = {row["pk"]: SimpleNamespace(**row, light=None, latest_report=None) for row in rows}
+    shelters = [o for o in by_pk.values() if "frauenhaus" in taxonomy.split_codes(o.kinds)]
+    reports = latest_reports(o.pk for o in shelters) if shelters else {}
+    for offer in shelters:
+        offer.latest_report = reports.get(offer.pk)
+        offer.light = traffic_light(offer.latest_report, now)
+    page = []
+    for r in ranked:
+        if r.offer.pk in by_pk:  # withdrawn between ranking and loading: left out
+            r.offer = by_pk[r.offer.pk]
+            page.append(r)
+    return page
+
+
+def find_offers(params, now=None, cards=False):
+    """One page of ranked results: full offers (``load_page``) or, with ``cards``, the light
+    display rows the public finder renders (``load_cards``)."""
     place, ranked, problems = ranked_offers(params, now)
     start = (params.seite - 1) * PAGE_SIZE
-    page = load_page(ranked[start : start + PAGE_SIZE], now)
+    page = (load_cards if cards else load_page)(ranked[start : start + PAGE_SIZE], now)
     return FinderResult(
         params, place, page, len(ranked), params.seite, len(ranked) > start + PAGE_SIZE, problems
     )

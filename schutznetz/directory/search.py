@@ -152,6 +152,23 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
     """
     filters = filters or {}
     results = []
+    # The same for every candidate: translated once, not per candidate.
+    filter_reasons = []
+    if filters.get("art"):
+        filter_reasons.append(_("Art: %(label)s") % {"label": taxonomy.KINDS[filters["art"]]})
+    if filters.get("zielgruppe"):
+        filter_reasons.append(
+            _("Zielgruppe: %(label)s") % {"label": taxonomy.TARGET_GROUPS[filters["zielgruppe"]]}
+        )
+    if filters.get("sprache"):
+        filter_reasons.append(
+            _("Sprache: %(label)s")
+            % {"label": taxonomy.LANGUAGES.get(filters["sprache"], filters["sprache"])}
+        )
+    if filters.get("barrierefrei"):
+        filter_reasons.append(_("barrierefrei"))
+    if filters.get("jetzt_offen"):
+        filter_reasons.append(_("jetzt erreichbar"))
     for offer in candidates:
         reasons = []
         relevance = 0.0
@@ -173,21 +190,7 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
                     reasons.append(_("Art oder Zielgruppe passt zu „%(token)s“") % {"token": m.token})
                 else:
                     reasons.append(_("Beschreibung passt zu „%(token)s“") % {"token": m.token})
-        if filters.get("art"):
-            reasons.append(_("Art: %(label)s") % {"label": taxonomy.KINDS[filters["art"]]})
-        if filters.get("zielgruppe"):
-            reasons.append(
-                _("Zielgruppe: %(label)s") % {"label": taxonomy.TARGET_GROUPS[filters["zielgruppe"]]}
-            )
-        if filters.get("sprache"):
-            reasons.append(
-                _("Sprache: %(label)s")
-                % {"label": taxonomy.LANGUAGES.get(filters["sprache"], filters["sprache"])}
-            )
-        if filters.get("barrierefrei"):
-            reasons.append(_("barrierefrei"))
-        if filters.get("jetzt_offen"):
-            reasons.append(_("jetzt erreichbar"))
+        reasons.extend(filter_reasons)
         km = None
         closeness = 0.0
         if place is not None:

@@ -1,5 +1,6 @@
 """Thin views: parse, call a query or service, render."""
 
+import functools
 import json
 
 from django.contrib import messages
@@ -10,19 +11,28 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from schutznetz.core.charts import Bar, bar_chart_svg
 from schutznetz.core.decorators import public_page
 from schutznetz.core.pdf import pdf_response
-from schutznetz.directory import gaps, queries, services, taxonomy
+from schutznetz.directory import cards, gaps, queries, services, taxonomy
 from schutznetz.directory.forms import OfferForm, RejectForm, ShelterReportForm
 from schutznetz.directory.models import Provider
 
 
-def _options(choices, selected):
-    """<option>s of a finder select (rendered here: Django's widget templates cost more than the search)."""
+@functools.cache
+def _options(field, language, selected):
+    """<option>s of a finder select (rendered here: Django's widget templates cost more than the
+    search). The taxonomies are constants, so each (field, language, selection) is built once
+    per process; ``language`` is part of the key because the labels are translated."""
+    everything = [("", _("alle"))]
+    if field == "sprache":
+        choices = everything + sorted(taxonomy.LANGUAGES.items(), key=lambda kv: str(kv[1]))
+    else:
+        choices = everything + list((taxonomy.KINDS if field == "art" else taxonomy.TARGET_GROUPS).items())
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
@@ -32,18 +42,18 @@ def _options(choices, selected):
 
 def _finder_context(request):
     params = queries.FinderParams.from_query(request.GET)
-    result = queries.find_offers(params)
+    result = queries.find_offers(params, cards=True)
     query = request.GET.copy()
     query.pop("seite", None)
-    everything = [("", _("alle"))]
+    language = get_language()
     return {
         "result": result,
+        "cards": cards.cards_html(result.results),
         "params": params,
-        "kind_options": _options(everything + list(taxonomy.KINDS.items()), params.art),
-        "target_options": _options(everything + list(taxonomy.TARGET_GROUPS.items()), params.zielgruppe),
-        "language_options": _options(
-            everything + sorted(taxonomy.LANGUAGES.items(), key=lambda kv: str(kv[1])), params.sprache
-        ),
+        # Only valid codes reach here (FinderParams drops unknown ones), so the cache stays small.
+        "kind_options": _options("art", language, params.art),
+        "target_options": _options("zielgruppe", language, params.zielgruppe),
+        "language_options": _options("sprache", language, params.sprache),
         "base_query": query.urlencode(),
         "next_page": result.page + 1,
         "previous_page": result.page - 1,

@@ -1,0 +1,89 @@
+"""Result cards of the public help finder, rendered in Python.
+
+Twenty cards through Django's template engine (a node per tag, an include per traffic
+light) cost more than the whole search; ``format_html`` produces the same markup for a
+fraction of that. Every value is escaped (``html.escape``, quotes included). The markup mirrors ``directory/_light.html`` for the traffic light.
+"""
+
+from html import escape
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+PHONE_NOISE = str.maketrans("", "", " /-")
+
+
+def light_html(light, report):
+    if light == "green":
+        reported = ""
+        if report is not None:
+            time = timezone.localtime(report.reported_at).strftime("%H:%M")
+            reported = format_html(" ({})", _("gemeldet um %(time)s Uhr") % {"time": time})
+        return format_html(
+            '<span class="sn-traffic-light sn-traffic-light--green" aria-hidden="true"></span> {}{} – {}',
+            _("Plätze frei"),
+            reported,
+            _("bitte anrufen"),
+        )
+    if light == "red":
+        return format_html(
+            '<span class="sn-traffic-light sn-traffic-light--red" aria-hidden="true"></span> {}',
+            _("Zurzeit keine Aufnahme möglich – bitte trotzdem anrufen, man hilft weiter"),
+        )
+    return format_html(
+        '<span class="sn-traffic-light sn-traffic-light--grey" aria-hidden="true"></span> {}',
+        _("Keine aktuelle Meldung – bitte anrufen"),
+    )
+
+
+def card_html(item, detail_url, labels):
+    """One result card; ``item.offer`` is a display row from ``queries.load_cards``.
+
+    Built with ``html.escape`` on every value (Django's ``escape`` does the same, through a
+    lazy-aware wrapper that costs more than the card itself); ``labels`` are already escaped.
+    """
+    offer = item.offer
+    town = offer.municipality__name
+    if offer.address_protected:
+        where = f"{labels['protected']}, {escape(town)}" if town else labels["protected"]
+    else:
+        where = escape(offer.city or town or "")
+    parts = [
+        '<li class="kern-card"><div class="kern-card__container"><div class="kern-card__body kern-stack-sm">'
+        f'<h3 class="kern-title"><a class="kern-link" href="{escape(detail_url.replace(PLACEHOLDER, str(offer.hsds_id)))}">'
+        f"{escape(offer.name)}</a>"
+        f"{labels['fictional'] if offer.is_fictional else ''}</h3>"
+        f'<p class="kern-body">{escape(offer.provider__name)} · {where}</p>'
+    ]
+    if offer.light:
+        parts.append(f'<p class="kern-body">{light_html(offer.light, offer.latest_report)}</p>')
+    if offer.phone:
+        parts.append(
+            f'<p class="kern-body">{labels["phone"]}: <a class="kern-link" href="tel:'
+            f'{escape(offer.phone.translate(PHONE_NOISE))}">{escape(offer.phone)}</a>'
+            f"{labels['always'] if offer.is_24_7 else ''}</p>"
+        )
+    if item.reasons:
+        reasons = " · ".join(escape(str(reason)) for reason in item.reasons)
+        parts.append(
+            f'<p class="kern-body sn-reasons"><span class="kern-label">{labels["why"]}:</span> {reasons}</p>'
+        )
+    parts.append("</div></div></li>")
+    return "".join(parts)
+
+
+def cards_html(items):
+    """All cards of a result page (safe HTML)."""
+    detail_url = reverse("directory:offer_detail", args=[PLACEHOLDER])
+    labels = {
+        "fictional": f' <span class="kern-badge">{escape(_("Beispiel (fiktiv)"))}</span>',
+        "protected": escape(_("Adresse geschützt")),
+        "phone": escape(_("Telefon")),
+        "always": f" ({escape(_('rund um die Uhr'))})",
+        "why": escape(_("Warum dieses Ergebnis")),
+    }
+    return mark_safe("".join(card_html(item, detail_url, labels) for item in items))  # noqa: S308
