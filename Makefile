@@ -130,7 +130,7 @@ bench: deps
 	done; \
 	echo "bench: $$n Benchmark(s) ausgeführt"; exit $$rc
 
-drill: deps
+drill: test-deps
 	@if [[ -f benchmarks/drill.py ]]; then SCHUTZNETZ_DEBUG=1 $(PY) benchmarks/drill.py; \
 	else echo "drill: benchmarks/drill.py noch nicht vorhanden"; fi
 

@@ -6,7 +6,16 @@ set -uo pipefail
 pip_audit=${1:-.venv/bin/pip-audit}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$pip_audit" --skip-editable --progress-spinner off --desc off >"$out" 2>&1
+# Accepted vulnerabilities: pip-audit-exceptions.txt, "ID reason" per line; a line without a reason fails.
+ignore=()
+if [[ -f pip-audit-exceptions.txt ]]; then
+  while read -r id reason; do
+    [[ -z ${id:-} || $id == \#* ]] && continue
+    [[ -n ${reason:-} ]] || { echo "pip-audit-exceptions.txt: $id ohne Begründung" >&2; exit 1; }
+    ignore+=(--ignore-vuln "$id")
+  done < pip-audit-exceptions.txt
+fi
+"$pip_audit" --skip-editable --progress-spinner off --desc off "${ignore[@]}" >"$out" 2>&1
 rc=$?
 grep -v "could not be audited" "$out" || true
 unaudited=$(grep -c "could not be audited" "$out" || true)

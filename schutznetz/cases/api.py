@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from schutznetz.cases import queries, services
-from schutznetz.cases.models import Action, ActionStatus, Case
+from schutznetz.cases.models import Action, ActionReview, ActionStatus, Case, RiskBand
 from schutznetz.core.access_log import log_access_many
 
 
@@ -21,6 +21,8 @@ class CaseSerializer(serializers.ModelSerializer):
     lead_organisation = serializers.CharField(source="lead_organisation.name", read_only=True)
     bringing_organisation = serializers.CharField(source="bringing_organisation.name", read_only=True)
     sections = serializers.SerializerMethodField()
+    # Declared so the schema admits "" (not yet assessed): read-only model fields lose allow_blank.
+    risk_band = serializers.ChoiceField(choices=RiskBand.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
@@ -39,6 +41,8 @@ class CaseSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.number", read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
+    # "" until the action is reviewed at the next conference.
+    review = serializers.ChoiceField(choices=ActionReview.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Action

@@ -1,12 +1,25 @@
 import logging
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils.translation import get_language
 
 from schutznetz.core.hooks import app_modules
 
 logger = logging.getLogger(__name__)
+
+# Reversed navigation URLs per (url name, language, script prefix, urlconf): reversing every
+# entry on every page cost more than some pages' own work. A name that does not resolve is
+# not cached (it is logged on each request, as before).
+_urls = {}
+
+
+def _reverse(url_name):
+    key = (url_name, get_language(), get_script_prefix(), get_urlconf())
+    url = _urls.get(key)
+    if url is None:
+        url = _urls[key] = reverse(url_name)
+    return url
 
 
 def _nav(request, attribute):
@@ -23,7 +36,7 @@ def _nav(request, attribute):
             if perm and not request.user.has_perm(perm):
                 continue
             try:
-                url = reverse(url_name)
+                url = _reverse(url_name)
             except NoReverseMatch:
                 # One app's broken entry must not take every page down; the test
                 # core/tests/test_layout.py fails for it instead.

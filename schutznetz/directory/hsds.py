@@ -628,6 +628,14 @@ def parse_opening_hours(check, text, path="oeffnungszeiten"):
 
 def parse_csv(text):
     """Items from the CSV template (semicolon or comma separated, UTF-8, optional BOM)."""
+    try:
+        return _parse_csv(text)
+    except csv.Error as exc:
+        # Broken quoting or stray line breaks: the csv module names the problem, not the line.
+        raise ImportFailed([f"Datei: keine gültige CSV-Datei ({exc})"]) from exc
+
+
+def _parse_csv(text):
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ImportFailed(["Datei: ist leer"])

@@ -266,7 +266,10 @@ def load_cards(ranked, now=None):
     rows = public_offers().filter(pk__in=[r.offer.pk for r in ranked]).values(*CARD_FIELDS)
     by_pk = {row["pk"]: SimpleNamespace(**row, light=None, latest_report=None) for row in rows}
     shelters = [o for o in by_pk.values() if "frauenhaus" in taxonomy.split_codes(o.kinds)]
-    reports = latest_reports(o.pk for o in shelters) if shelters else {}
+    # Only a report younger than SHELTER_REPORT_MAX_AGE can make a light other than grey,
+    # so older reports (a shelter's whole history) are not loaded.
+    since = (now or timezone.now()) - SHELTER_REPORT_MAX_AGE
+    reports = latest_reports((o.pk for o in shelters), since=since) if shelters else {}
     for offer in shelters:
         offer.latest_report = reports.get(offer.pk)
         offer.light = traffic_light(offer.latest_report, now)
@@ -300,11 +303,12 @@ def traffic_light(report, now=None):
     return "green" if report.free_places > 0 else "red"
 
 
-def latest_reports(offer_ids):
+def latest_reports(offer_ids, since=None):
+    reports = ShelterReport.objects.filter(offer_id__in=list(offer_ids))
+    if since is not None:
+        reports = reports.filter(reported_at__gte=since)
     latest = {}
-    for report in ShelterReport.objects.filter(offer_id__in=list(offer_ids)).order_by(
-        "offer_id", "-reported_at"
-    ):
+    for report in reports.order_by("offer_id", "-reported_at"):
         latest.setdefault(report.offer_id, report)
     return latest
 

@@ -618,6 +618,9 @@ def minutes(request, meeting_id):
 @require_POST
 def task_status(request, task_id):
     task = get_scoped_or_404(queries.tasks_for(request.user), pk=task_id)
+    # Permission before validation: someone else's task answers 403 whatever was posted.
+    if not request.user.has_perm("network.update_task", task):
+        raise PermissionDenied
     form = forms.TaskStatusForm(request.POST)
     if form.is_valid():
         services.set_task_status(request.user, task, form.cleaned_data["status"])

@@ -96,7 +96,9 @@ def test_english_page_under_en_prefix(client, pages):
     response = client.get("/en/hilfe/")
     html = response.content.decode()
     assert response.status_code == 200 and '<html lang="en">' in html
-    assert "Town or postcode" in html and "Kind of help" in html and "Women&#x27;s counselling" in html
+    assert "Town or postcode" in html and "Women&#x27;s counselling" in html
+    # The label's English wording is the translators' choice; the German source must not show.
+    assert "Art der Hilfe" not in html and ("Kind of help" in html or "Type of help" in html)
 
 
 def test_unknown_or_unpublished_offer_is_404(client, make_offer):
