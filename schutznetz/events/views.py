@@ -9,7 +9,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpResponse
@@ -20,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from schutznetz.core import ratelimit
 from schutznetz.core.decorators import public_page
 from schutznetz.core.exports import csv_response, xlsx_response
 from schutznetz.core.pdf import pdf_response
@@ -80,16 +80,8 @@ def _rate_limited(request, event):
     limit = _registration_rate()
     if limit <= 0:
         return False
-    hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"events:register:{event.pk}:{request.META.get('REMOTE_ADDR', '')}:{hour}"
-    if cache.add(key, 1, timeout=3600):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    client = ratelimit.client_address(request)
+    return ratelimit.count_attempt("event-registration", f"{event.pk}:{client}", 3600) > limit
 
 
 def _json_ld(event, request):

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
-from django.utils.crypto import salted_hmac
 
+from schutznetz.core import ratelimit
 from schutznetz.core.access_log import log_access
 from schutznetz.evidence import codes
 from schutznetz.evidence.models import Kit
@@ -46,20 +45,6 @@ def dummy_hash():
     return _dummy_hashes[key]
 
 
-def _key(kind, value):
-    digest = salted_hmac("schutznetz.evidence.status", f"{kind}:{value}").hexdigest()
-    return f"evidence:status:{kind}:{digest}"
-
-
-def _count(key, window):
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 @dataclass
 class Lookup:
     outcome: str
@@ -68,18 +53,18 @@ class Lookup:
 
 def lookup(code_text, pin, client):
     client_limit, lock_after, window = limits()
-    if _count(_key("client", client), window) > client_limit:
+    if ratelimit.count_attempt("evidence-status-client", client, window) > client_limit:
         return Lookup(THROTTLED)
     code = codes.normalise(code_text)
-    code_key = _key("code", code or (code_text or "").strip().upper()[:40])
-    if (cache.get(code_key) or 0) >= lock_after:
+    code_value = code or (code_text or "").strip().upper()[:40]
+    if ratelimit.attempts("evidence-status-code", code_value) >= lock_after:
         return Lookup(LOCKED)
     # The same query and the same hashing whether or not the code exists.
     kit = Kit.objects.filter(code=code or "-").select_related("programme").first()
     pin_ok = check_password(str(pin or "")[:32], kit.pin_hash if kit is not None else dummy_hash())
     if kit is not None and pin_ok:
-        cache.delete(code_key)
+        ratelimit.reset("evidence-status-code", code_value)
         log_access(None, kit, "public_status")
         return Lookup(OK, kit)
-    _count(code_key, window)
+    ratelimit.count_attempt("evidence-status-code", code_value, window)
     return Lookup(NO_MATCH)

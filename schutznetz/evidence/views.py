@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schutznetz.core import ratelimit
 from schutznetz.core.access import require_perm
 from schutznetz.core.decorators import public_page
 from schutznetz.core.exports import csv_response, xlsx_response
@@ -356,16 +357,6 @@ def programme_edit(request, programme_id=None):
 
 
 # --- public status page -----------------------------------------------------------------
-def _client(request):
-    """The client address as allauth's login rate limits see it (honours ALLAUTH_TRUSTED_PROXY_COUNT)."""
-    from allauth.account.adapter import get_adapter
-
-    try:
-        return get_adapter(request).get_client_ip(request) or ""
-    except PermissionDenied:
-        return request.META.get("REMOTE_ADDR", "")
-
-
 @public_page(form=True)
 @require_http_methods(["GET", "POST"])
 def status_page(request):
@@ -376,7 +367,7 @@ def status_page(request):
     if request.method == "POST":
         code = request.POST.get("code", "")[:40]
         pin = request.POST.get("pin", "")[:32]
-        result = status.lookup(code, pin, _client(request))
+        result = status.lookup(code, pin, ratelimit.client_address(request))
         if result.outcome in (status.LOCKED, status.THROTTLED):
             http_status = 429
         # Never echo the PIN back into the page.
