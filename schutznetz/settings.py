@@ -180,6 +180,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Five failed logins for one account within 15 minutes lock it for the rest of
 # that window. The per-address limit is higher: a whole office often shares one
 # address, and one person's typos must not lock out their colleagues.
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For: login lock-outs and the
+# rate limits of public forms (core.ratelimit) count per real client address, not per proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("SCHUTZNETZ_TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "20/15m/ip,5/15m/key",
     "login": "30/m/ip",
