@@ -1,9 +1,12 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -52,3 +55,18 @@ def dashboard_panels(user):
 @login_required
 def staff_home(request):
     return render(request, "core/staff_home.html", {"panels": dashboard_panels(request.user)})
+
+
+def server_error(request):
+    """The 500 handler: a database that is restarting or overloaded gets a calm 503.
+
+    Django calls this while the exception is being handled, so ``sys.exc_info``
+    still names it. The page renders without a request context: a context
+    processor would ask the very database that just failed.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("core/busy.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
