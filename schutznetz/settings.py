@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "schutznetz.core.middleware.PublicPageMiddleware",
     # Before CsrfViewMiddleware: Referrer-Policy no-referrer makes browsers send "Origin: null".
     "schutznetz.core.middleware.NullOriginMiddleware",
+    "schutznetz.core.middleware.RejectNulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -146,10 +146,14 @@ class Participation(models.Model):
             # Scope checks ("does my organisation take part in this case?") in both directions, as
             # index-only look-ups over the active participations.
             models.Index(
-                fields=["case", "organisation"], condition=Q(ended_at__isnull=True), name="cases_part_active_case_idx"
+                fields=["case", "organisation"],
+                condition=Q(ended_at__isnull=True),
+                name="cases_part_active_case_idx",
             ),
             models.Index(
-                fields=["organisation", "case"], condition=Q(ended_at__isnull=True), name="cases_part_active_org_idx"
+                fields=["organisation", "case"],
+                condition=Q(ended_at__isnull=True),
+                name="cases_part_active_org_idx",
             ),
         ]
 

@@ -227,7 +227,8 @@ def shares_of(user, case):
 
 def case_list(user, hide_names=False, status=CaseStatus.OPEN):
     """The scoped queryset in list order; take a page with ``list_page`` and ``with_list_details``."""
-    queryset = cases_for(user)
+    # The list shows the lead organisation only.
+    queryset = cases_for(user).select_related(None).select_related("lead_organisation")
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
@@ -469,7 +470,9 @@ def actions_for(user):
         Q(case__bringing_organisation_id=org_id)
         | Q(case__lead_organisation_id=org_id)
         | Exists(
-            SectionShare.objects.filter(case=OuterRef("case_id"), organisation_id=org_id, section=Section.ACTIONS)
+            SectionShare.objects.filter(
+                case=OuterRef("case_id"), organisation_id=org_id, section=Section.ACTIONS
+            )
         )
     )
     return Action.objects.filter(in_scope).filter(sees_actions).select_related("case", "organisation")

@@ -1,5 +1,7 @@
 """Apply validated import items: all or nothing, matching offers and providers on HSDS ids."""
 
+import re
+
 from django.db import transaction
 
 from schutznetz.core.progress import progress
@@ -7,8 +9,20 @@ from schutznetz.core.services import record_audit
 from schutznetz.directory import hsds, services
 from schutznetz.directory.models import Offer, Provider
 
+# NUL and unpaired surrogates cannot be stored (PostgreSQL refuses NUL) and never belong in a
+# directory entry: refuse the file, naming the line.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _refuse_unstorable_characters(text):
+    match = _UNSTORABLE.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        raise hsds.ImportFailed([f"Zeile {line}: enthält ein unzulässiges Steuer- oder Ersatzzeichen"])
+
 
 def parse_file(path_or_name, text):
+    _refuse_unstorable_characters(text)
     name = str(path_or_name).lower()
     if name.endswith(".csv"):
         return hsds.parse_csv(text)

@@ -5,24 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', '-created_at', '-id'], name='cases_case_list_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "-created_at", "-id"], name="cases_case_list_idx"),
         ),
         migrations.AddIndex(
-            model_name='participation',
-            index=models.Index(condition=models.Q(('ended_at__isnull', True)), fields=['case', 'organisation'], name='cases_part_active_case_idx'),
+            model_name="participation",
+            index=models.Index(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=["case", "organisation"],
+                name="cases_part_active_case_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='participation',
-            index=models.Index(condition=models.Q(('ended_at__isnull', True)), fields=['organisation', 'case'], name='cases_part_active_org_idx'),
+            model_name="participation",
+            index=models.Index(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=["organisation", "case"],
+                name="cases_part_active_org_idx",
+            ),
         ),
     ]

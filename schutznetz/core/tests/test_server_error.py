@@ -33,3 +33,12 @@ def test_any_other_error_answers_500_without_details(monkeypatch):
     assert response.status_code == 500
     assert "Ein Fehler ist aufgetreten" in body
     assert "geheime Einzelheit" not in body
+
+
+@pytest.mark.django_db
+def test_nul_character_in_a_parameter_is_refused_naming_it():
+    response = Client().get("/hilfe/", {"q": "Frauen\x00beratung"})
+    assert response.status_code == 400
+    assert "„q“" in response.content.decode()
+    assert not response.cookies
+    assert Client().get("/hilfe/", {"q": "Frauenberatung"}).status_code == 200

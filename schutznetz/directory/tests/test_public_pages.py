@@ -107,3 +107,13 @@ def test_unknown_or_unpublished_offer_is_404(client, make_offer):
     offer.save()
     assert client.get(reverse("directory:offer_detail", args=[offer.hsds_id])).status_code == 404
     assert client.get(f"/api/v1/offers/{offer.hsds_id}/").status_code == 404
+
+
+def test_navigation_links_follow_the_page_language(client):
+    """The core caches reversed navigation URLs; the cache must be per language."""
+    german = client.get("/hilfe/").content.decode()
+    english = client.get("/en/hilfe/").content.decode()
+    german_again = client.get("/hilfe/").content.decode()
+    assert 'href="/hilfe/leichte-sprache/"' in german and 'href="/hilfe/leichte-sprache/"' in german_again
+    assert 'href="/en/hilfe/leichte-sprache/"' in english
+    assert 'href="/en/hilfe/leichte-sprache/"' not in german_again
