@@ -13,7 +13,7 @@ def log_access(user, obj, purpose="view"):
     return AccessLogEntry.objects.create(
         user=user if authenticated else None,
         user_label=user.get_username() if authenticated else "anonym",
-        organisation=getattr(user, "organisation", None) if authenticated else None,
+        organisation_id=getattr(user, "organisation_id", None) if authenticated else None,
         object_type=object_type,
         object_id=str(object_id),
         purpose=purpose,
@@ -26,7 +26,7 @@ def log_access_many(user, objects, purpose="list"):
         AccessLogEntry(
             user=user if authenticated else None,
             user_label=user.get_username() if authenticated else "anonym",
-            organisation=getattr(user, "organisation", None) if authenticated else None,
+            organisation_id=getattr(user, "organisation_id", None) if authenticated else None,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             purpose=purpose,
