@@ -42,7 +42,9 @@ def postgres_database():
         ).stdout.strip()
         yield url
     finally:
-        subprocess.run(["bash", str(script), "stop", data_dir, str(port)], check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["bash", str(script), "stop", data_dir, str(port)], check=False, stdout=subprocess.DEVNULL
+        )
 
 
 def production_env(var_dir, database_url=None, extra=None):

@@ -175,7 +175,9 @@ def publish_version(actor, version, effective_on=None):
     version.effective_on = effective_on or timezone.localdate()
     version.published_at = timezone.now()
     version.save(update_fields=["status", "effective_on", "published_at"])
-    fields = ["status", "effective_on", "published_at"] + (["previous_version_superseded"] if previous else [])
+    fields = ["status", "effective_on", "published_at"] + (
+        ["previous_version_superseded"] if previous else []
+    )
     record_audit(actor, "agreement_version.publish", version, fields)
     return version
 
