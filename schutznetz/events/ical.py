@@ -2,21 +2,9 @@
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar
 from icalendar import Event as IEvent
 
-PRODID = "-//schutznetz//Veranstaltungen//DE"
-
-
-def _calendar(name=None):
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    if name:
-        calendar.add("x-wr-calname", name)
-    return calendar
+from schutznetz.core.calendar import new_calendar
 
 
 def _vevent(event):
@@ -38,7 +26,7 @@ def _vevent(event):
 
 
 def calendar_bytes(events, name=None) -> bytes:
-    calendar = _calendar(name)
+    calendar = new_calendar("Veranstaltungen", name)
     for event in events:
         calendar.add_component(_vevent(event))
     return calendar.to_ical()

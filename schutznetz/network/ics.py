@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Event
+
+from schutznetz.core.calendar import new_calendar
 
 
 def _event(meeting):
@@ -22,11 +24,7 @@ def _event(meeting):
 
 
 def meetings_ics(meetings):
-    calendar = Calendar()
-    calendar.add("prodid", "-//schutznetz//Netzwerk//DE")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", str(settings.SCHUTZNETZ_NETWORK_NAME))
+    calendar = new_calendar("Netzwerk", settings.SCHUTZNETZ_NETWORK_NAME)
     for meeting in meetings:
         calendar.add_component(_event(meeting))
     return calendar.to_ical()
