@@ -89,8 +89,15 @@ with connection.cursor() as cursor:
     for table in ("cases_case", "cases_participation", "cases_person", "cases_deadline"):
         cursor.execute(f"VACUUM ANALYZE {table}")
 store = SessionStore()
+# What a real sign-in leaves in the session: password and TOTP steps recorded by allauth.
+from allauth.account.internal.flows import login as allauth_login
+store[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+    {"method": "password", "at": now.timestamp(), "username": user.username},
+    {"method": "mfa", "at": now.timestamp(), "type": "totp"},
+]
+store[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = "schutznetz.accounts.backends.SignInBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 print(json.dumps({"session": store.session_key,

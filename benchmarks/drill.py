@@ -63,7 +63,7 @@ Event.objects.get_or_create(slug="{SLUG}", defaults=dict(
 user = User.objects.get(username="demo-fachkraft-jugendamt")
 store = SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = "schutznetz.accounts.backends.SignInBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 token = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))

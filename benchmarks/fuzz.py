@@ -152,7 +152,7 @@ out = {"sessions": {}, "forbidden": {}}
 for actor, user in w.users.items():
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "schutznetz.accounts.backends.SignInBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     out["sessions"][actor] = store.session_key

@@ -6,7 +6,8 @@ is measured as extra information) against ``/healthz`` on the same server in
 the same run, and prints the ratios. Target: search ≥ 0.5 × /healthz.
 
 ``BENCH_SCALE=0.1`` shrinks the data for a quick run; the default is the issue's size.
-``BENCH_DURATION`` sets the seconds per measurement (default 8).
+``BENCH_DURATION`` sets the seconds per measurement (default 8); ``BENCH_DATABASES=sqlite``
+(or ``postgresql``) measures one database only.
 """
 
 import os
@@ -126,9 +127,12 @@ def run(label, database_url=None):
 
 
 def main():
-    run("SQLite")
-    with postgres_database() as url:
-        run("PostgreSQL", url)
+    databases = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    if "sqlite" in databases:
+        run("SQLite")
+    if "postgresql" in databases:
+        with postgres_database() as url:
+            run("PostgreSQL", url)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "schutznetz.core.middleware.RejectNulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "schutznetz.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,6 +142,10 @@ else:
                 ),
             },
             "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            # Kept open between requests: closing the last connection checkpoints the WAL into
+            # the database file, which made every request (even /healthz) pay about 10 ms.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -151,15 +156,22 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "schutznetz_cache",
-    }
+    },
+    # Template fragments that depend only on the language (page head, public header, the
+    # emergency numbers): rendered once per worker and kept in its memory. Never user data.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "schutznetz-fragments",
+        "TIMEOUT": None,
+    },
 }
 
 # --- Accounts and authentication -------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Permissions come from the rules alone (see accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "schutznetz.accounts.backends.SignInBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -199,7 +211,8 @@ MFA_TOTP_ISSUER = "schutznetz"
 
 # An idle staff session ends after 30 minutes.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by accounts.middleware.SessionRenewalMiddleware at most once a minute instead.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

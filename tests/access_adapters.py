@@ -48,6 +48,7 @@ KWARG_OBJECTS = {
     "conference_id": "conference",
     "item_id": "item",
     "action_id": "action",
+    "person_id": "person",
 }
 
 

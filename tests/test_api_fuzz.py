@@ -37,7 +37,7 @@ def _session_cookies(world, actor):
     if actor == "anonymous":
         return {}, {}
     client = Client()
-    client.force_login(world.users[actor], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.users[actor], backend="schutznetz.accounts.backends.SignInBackend")
     token = _get_new_csrf_string()
     return {"sessionid": client.cookies["sessionid"].value, "csrftoken": token}, {"X-CSRFToken": token}
 

@@ -53,7 +53,7 @@ def db_access(world, db):
 def client_for(world, actor):
     client = Client()
     if actor != "anonymous":
-        client.force_login(world.users[actor], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(world.users[actor], backend="schutznetz.accounts.backends.SignInBackend")
     return client
 
 

@@ -1,5 +1,8 @@
 """Enforcing the second factor for roles that can see case or evidence content."""
 
+import time
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.shortcuts import redirect
@@ -20,12 +23,20 @@ def demo_logins_without_mfa():
     return getattr(settings, "SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA", settings.DEBUG)
 
 
-def mfa_missing(user):
+def signed_in_with_second_factor(request, user):
+    """Whether this session's sign-in of ``user`` completed a second factor (allauth records
+    each step of a sign-in in the session)."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
+def mfa_missing(user, request=None):
     return (
         user is not None
         and user.is_authenticated
         and user.needs_mfa
         and not (user.is_demo and demo_logins_without_mfa())
+        # A session signed in with a second factor has one: no query on every request.
+        and not (request is not None and signed_in_with_second_factor(request, user))
         and not is_mfa_enabled(user)
     )
 
@@ -37,6 +48,32 @@ class MfaRequiredMiddleware:
     def __call__(self, request):
         path = request.path
         exempt = path.startswith(_ALLOWED_PREFIXES) and not path.startswith(_PROTECTED_PREFIXES)
-        if not exempt and mfa_missing(getattr(request, "user", None)):
+        if not exempt and mfa_missing(getattr(request, "user", None), request):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class SessionRenewalMiddleware:
+    """Keeps a session alive while it is used, writing it at most once a minute.
+
+    A session ends ``SESSION_COOKIE_AGE`` (30 minutes) after it was last saved. Saving it on
+    every request (``SESSION_SAVE_EVERY_REQUEST``) meant a database write on every staff page;
+    renewing only when the last renewal is more than a minute old keeps the idle timeout
+    exact to the minute without it. Sits right after Django's SessionMiddleware, which saves
+    the renewed session on the way out.
+    """
+
+    RENEW_AFTER_SECONDS = 60
+    KEY = "_schutznetz_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.RENEW_AFTER_SECONDS:
+                session[self.KEY] = now
+        return response

@@ -2,7 +2,8 @@
 
 - Polizei: a high-risk case (Erika Beispielfrau), referred to the Frauenberatung under § 34a Abs. 4
   PolG NRW, with a running Rückkehrverbot, on the agenda of a conference with an action plan;
-- Frauenberatung: a case it shares with no one;
+- Frauenberatung: a stalking case; the police is invited to it (e.g. for the next conference) but no
+  section is shared with it, so the police sees the case's header only;
 - Kreisjugendamt: a child-protection case it shares with no one, and a repeat of the police case.
 Log in as the demo users to see the access rules at work. Idempotent: runs once.
 """
@@ -75,11 +76,12 @@ def load(stdout):
     services.record_case_outcome(moderation, item, decisions="Schutzplan und Gefährderansprache vereinbart; "
                                  "Überprüfung in vier Wochen.", next_review_date=today + datetime.timedelta(days=27))  # fmt: skip
 
-    services.create_case(
+    stalking, _ = services.create_case(
         beratung_user, category=Category.STALKING, municipality="Lippstadt",
         persons=[{"role": PersonRole.AT_RISK, "first_name": "Mia", "last_name": "Musterfrau",
                   "date_of_birth": datetime.date(1995, 2, 2)}],
     )  # fmt: skip
+    services.invite_organisation(beratung_user, stalking, police)
     services.create_case(
         jugendamt_user, category=Category.KINDESWOHL, municipality="Werl",
         persons=[{"role": PersonRole.CHILD, "first_name": "Lena", "last_name": "Probekind", "age": 7,

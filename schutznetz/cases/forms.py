@@ -10,6 +10,7 @@ from schutznetz.cases.models import (
     ConferenceKind,
     DeadlineKind,
     LegalBasisKind,
+    PersonRemovalReason,
     PersonRole,
     RiskBand,
     Section,
@@ -55,6 +56,35 @@ class PersonFieldsMixin(forms.Form):
 
 class PersonForm(PersonFieldsMixin):
     pass
+
+
+class PersonEditForm(PersonFieldsMixin):
+    """Correcting a person: everything but the role (a wrong role: remove the person and add it again)."""
+
+    role = None
+
+    @classmethod
+    def for_person(cls, person, data=None):
+        initial = {name: getattr(person, name) for name in cls.base_fields}
+        return cls(data, initial=initial)
+
+
+class PersonRemoveForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Grund für das Entfernen"), choices=[("", "–")] + list(PersonRemovalReason.choices)
+    )
+
+
+class InviteForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Die Organisation wird beteiligt, sieht aber noch keinen Abschnitt des Falls."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations()
 
 
 class CaseForm(PersonFieldsMixin):

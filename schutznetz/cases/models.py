@@ -260,6 +260,14 @@ class Person(models.Model):
         return " ".join(part for part in (self.first_name, self.last_name) if part) or "–"
 
 
+class PersonRemovalReason(models.TextChoices):
+    """Why a person is removed from a case after creation (recorded in the audit log, no values)."""
+
+    WRONG_CASE = "wrong_case", _("Die Person gehört nicht zu diesem Fall")
+    DUPLICATE = "duplicate", _("Die Person wurde doppelt erfasst")
+    ENTERED_IN_ERROR = "entered_in_error", _("Die Person wurde irrtümlich erfasst")
+
+
 class RepeatMatch(models.Model):
     """A new case whose person matched a person of an earlier case within 12 months."""
 

@@ -184,6 +184,15 @@ def persons_of(user, case):
     return _section_queryset(user, case, Section.PERSONS, Person.objects.all())
 
 
+def person_of(user, case, person_id):
+    """One person of the case, if the user sees the persons section; 404 otherwise (also for another case's)."""
+    person = persons_of(user, case).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    person.case = case  # the case with its access, for the service's checks
+    return person
+
+
 def risk_assessments_of(user, case):
     return _section_queryset(user, case, Section.RISK, RiskAssessment.objects.select_related("organisation"))
 
@@ -225,10 +234,22 @@ def shares_of(user, case):
     return case.shares.select_related("organisation").order_by("organisation__name", "section")
 
 
+LIST_FIELDS = (
+    "id", "number", "category", "status", "risk_band", "is_repeat", "created_at",
+    "bringing_organisation_id", "lead_organisation_id",
+)  # fmt: skip
+
+
 def case_list(user, hide_names=False, status=CaseStatus.OPEN):
     """The scoped queryset in list order; take a page with ``list_page`` and ``with_list_details``."""
-    # The list shows the lead organisation only.
-    queryset = cases_for(user).select_related(None).select_related("lead_organisation")
+    # The list shows the lead organisation only, and only the columns the list and the access
+    # rules (annotate_access) read are loaded.
+    queryset = (
+        cases_for(user)
+        .select_related(None)
+        .select_related("lead_organisation")
+        .only(*LIST_FIELDS, "lead_organisation__name")
+    )
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")

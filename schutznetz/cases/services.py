@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from schutznetz.cases.models import (
     Participation,
     ParticipationReason,
     Person,
+    PersonRemovalReason,
     PersonRole,
     Referral,
     ReferralStatus,
@@ -247,10 +248,69 @@ def add_person(actor, case, **data):
     person.identity_index = identity_index(person.first_name, person.last_name, person.date_of_birth)
     person.save()
     if person.role == PersonRole.CHILD:
-        case.children_count = case.persons.filter(role=PersonRole.CHILD).count()
-        case.save(update_fields=["children_count"])
+        _update_children_count(case)
     record_audit(actor, "case.person.add", person, [k for k, v in data.items() if v not in ("", None)])
     return person, detect_repeats(actor, case, person)
+
+
+# What a case manager may correct after creation (the role stays: remove and add the person instead).
+EDITABLE_PERSON_FIELDS = (
+    "first_name", "last_name", "aliases", "date_of_birth", "address", "phone", "phone_safe_to_call", "age",
+    "school_or_kita", "notes",
+)  # fmt: skip
+IDENTITY_FIELDS = frozenset({"first_name", "last_name", "date_of_birth"})
+
+
+def _update_children_count(case):
+    case.children_count = case.persons.filter(role=PersonRole.CHILD).count()
+    case.save(update_fields=["children_count"])
+
+
+@service
+def update_person(actor, person, **data):
+    """Correct a person's details; returns (person, repeat notices).
+
+    A changed name or date of birth recomputes the blind index, and repeat detection runs again exactly
+    as on creation. The audit entry names the changed fields, never their values.
+    """
+    case = person.case
+    _require(actor, "cases.manage_case", case)
+    unknown = set(data) - set(EDITABLE_PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unbekannte Angaben: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    names = {name: data.get(name, getattr(person, name)) for name in ("first_name", "last_name", "aliases")}
+    if not any(names.values()):
+        raise ValidationError({"last_name": _("Bitte geben Sie einen Namen oder eine Bezeichnung an.")})
+    if data.get("date_of_birth") and data["date_of_birth"] > timezone.localdate():
+        raise ValidationError({"date_of_birth": _("Das Geburtsdatum liegt in der Zukunft.")})
+    fields = changed(person, data)
+    if not fields:
+        return person, []
+    if IDENTITY_FIELDS & set(fields):
+        index = identity_index(person.first_name, person.last_name, person.date_of_birth)
+        if index != person.identity_index:
+            person.identity_index = index
+            fields.append("identity_index")
+    person.save(update_fields=fields)
+    record_audit(actor, "case.person.update", person, fields)
+    notices = detect_repeats(actor, case, person) if "identity_index" in fields else []
+    return person, notices
+
+
+@service
+def remove_person(actor, person, reason):
+    """Remove a wrongly added person with its data; the reason goes into the audit entry's action."""
+    case = person.case
+    _require(actor, "cases.manage_case", case)
+    if reason not in PersonRemovalReason.values:
+        raise ValidationError({"reason": _("Bitte geben Sie an, warum die Person entfernt wird.")})
+    removed = [name for name in PERSON_FIELDS if getattr(person, name) not in ("", None, False)]
+    identity = (person._meta.label_lower, str(person.pk))
+    was_child = person.role == PersonRole.CHILD
+    person.delete()
+    if was_child:
+        _update_children_count(case)
+    record_audit(actor, f"case.person.remove.{reason}", identity, removed)
 
 
 def detect_repeats(actor, case, person, now=None):
@@ -387,6 +447,33 @@ def share_case(actor, case, organisation, sections, reason=ParticipationReason.I
         _("Ihre Organisation wurde an einem Fall beteiligt."),
     )
     return created
+
+
+@service
+def invite_organisation(actor, case, organisation):
+    """Let an organisation take part (e.g. for the conference) without sharing any section with it.
+
+    It sees the case's header (number, category, status, organisations, risk band) and no section until
+    one is shared with it through ``share_case``, which needs a recorded legal basis for it.
+    """
+    _require(actor, "cases.manage_case", case)
+    if _brings_or_leads(case, organisation):
+        raise ValidationError({"organisation": _("Diese Organisation sieht den Fall bereits vollständig.")})
+    if not organisation.is_active:
+        raise ValidationError({"organisation": _("Diese Organisation ist nicht mehr aktiv.")})
+    if Participation.objects.filter(case=case, organisation=organisation, ended_at__isnull=True).exists():
+        raise ValidationError(
+            {"organisation": _("%(org)s ist an diesem Fall bereits beteiligt.") % {"org": organisation}}
+        )
+    _participate(case, organisation, ParticipationReason.INVITED)
+    record_audit(actor, "case.invite", case, ["participations"])
+    _notify(
+        _org_staff(organisation.pk),
+        _("schutznetz: Ihre Organisation wurde zu einem Fall eingeladen"),
+        _case_path(case),
+        _("Ihre Organisation wurde an einem Fall beteiligt. Abschnitte werden gesondert freigegeben."),
+    )
+    return case
 
 
 @service
@@ -643,14 +730,29 @@ def create_conference(actor, *, date, kind=ConferenceKind.REGULAR, location="", 
 
 @service
 def build_agenda(actor, conference):
-    """Add proposed cases, repeats and cases with outstanding actions (each once)."""
+    """Add proposed cases, repeats and cases with outstanding actions (each once).
+
+    A proposed or repeat case only comes to a conference that one of its participating
+    organisations chairs or is invited to: putting a case on an agenda gives the chair a view
+    of it, so a chair must not be able to collect the proposals of partners who do not meet
+    in that conference.
+    """
     _require(actor, "cases.chair_conference", conference)
     present = set(conference.agenda_items.values_list("case_id", flat=True))
+    members = {
+        conference.chair_organisation_id,
+        *conference.invited_organisations.values_list("pk", flat=True),
+    }
+    meets_here = Exists(
+        Participation.objects.filter(case=OuterRef("pk"), organisation_id__in=members, ended_at__isnull=True)
+    )
     open_cases = Case.objects.filter(status=CaseStatus.OPEN)
     candidates = []
-    for case in open_cases.filter(proposed_at__isnull=False).order_by("proposed_at"):
+    for case in open_cases.filter(meets_here, proposed_at__isnull=False).order_by("proposed_at"):
         candidates.append((case, AgendaReason.PROPOSED))
-    for case in open_cases.filter(is_repeat=True, last_conferenced_on__isnull=True).order_by("created_at"):
+    for case in open_cases.filter(meets_here, is_repeat=True, last_conferenced_on__isnull=True).order_by(
+        "created_at"
+    ):
         candidates.append((case, AgendaReason.REPEAT))
     # Outstanding actions come back to the conference series that agreed them (same chair).
     with_actions = (

@@ -11,12 +11,23 @@ urlpatterns = [
     path("intern/faelle/neu/", views.case_create, name="create"),
     path("intern/faelle/<int:case_id>/", views.case_detail, name="detail"),
     path("intern/faelle/<int:case_id>/personen/neu/", views.person_add, name="person_add"),
+    path(
+        "intern/faelle/<int:case_id>/personen/<int:person_id>/bearbeiten/",
+        views.person_edit,
+        name="person_edit",
+    ),
+    path(
+        "intern/faelle/<int:case_id>/personen/<int:person_id>/entfernen/",
+        views.person_remove,
+        name="person_remove",
+    ),
     path("intern/faelle/<int:case_id>/rechtsgrundlagen/neu/", views.legal_basis_add, name="legal_basis_add"),
     path(
         "intern/faelle/<int:case_id>/rechtsgrundlagen/<int:basis_id>/widerrufen/",
         views.legal_basis_withdraw,
         name="legal_basis_withdraw",
     ),
+    path("intern/faelle/<int:case_id>/einladen/", views.invite, name="invite"),
     path("intern/faelle/<int:case_id>/teilen/", views.share, name="share"),
     path(
         "intern/faelle/<int:case_id>/beteiligungen/<int:organisation_id>/beenden/",

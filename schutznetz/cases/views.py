@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schutznetz.accounts.models import Organisation, User
-from schutznetz.cases import forms, instruments, queries, services
+from schutznetz.cases import forms, instruments, list_rows, queries, services
 from schutznetz.cases.models import AgendaItem, CaseStatus, DeadlineKind, LegalBasis, Section
 from schutznetz.core.pdf import pdf_response
 
@@ -64,7 +64,12 @@ def case_list(request):
     return render(
         request,
         "cases/case_list.html",
-        {"page": page, "cases": cases, "hide_names": hide_names, "show_closed": show_closed},
+        {
+            "page": page,
+            "rows": list_rows.rows_html(cases, hide_names),
+            "hide_names": hide_names,
+            "show_closed": show_closed,
+        },
     )
 
 
@@ -166,6 +171,47 @@ def person_add(request, case_id):
 
 
 @login_required
+def person_edit(request, case_id, person_id):
+    case = _managed_case(request, case_id)
+    person = queries.person_of(request.user, case, person_id)
+    form = forms.PersonEditForm.for_person(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, result = _attempt(
+            form, lambda: services.update_person(request.user, person, **form.person_data())
+        )
+        if ok:
+            _notice_messages(request, result[1])
+            messages.success(request, _("Die Angaben zur Person wurden gespeichert."))
+            return redirect("cases:detail", case.pk)
+    return _form_page(
+        request, form, _("Person bearbeiten: %(role)s") % {"role": person.get_role_display()}, _("Speichern"),
+        reverse("cases:detail", args=[case.pk]),
+        _("Ändern sich Name oder Geburtsdatum, wird erneut nach Wiederholungsfällen gesucht."),
+    )  # fmt: skip
+
+
+@login_required
+def person_remove(request, case_id, person_id):
+    case = _managed_case(request, case_id)
+    person = queries.person_of(request.user, case, person_id)
+    form = forms.PersonRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _r = _attempt(
+            form, lambda: services.remove_person(request.user, person, form.cleaned_data["reason"])
+        )
+        if ok:
+            messages.success(request, _("Die Person wurde aus dem Fall entfernt."))
+            return redirect("cases:detail", case.pk)
+    return _form_page(
+        # The title (browser history, tabs) names the role only, never the person.
+        request, form, _("Person entfernen: %(role)s") % {"role": person.get_role_display()},
+        _("Endgültig entfernen"), reverse("cases:detail", args=[case.pk]),
+        _("Nur für irrtümlich erfasste Personen. Alle Angaben zu %(name)s werden endgültig gelöscht; "
+          "der Grund wird im Audit-Protokoll vermerkt.") % {"name": person.display_name},
+    )  # fmt: skip
+
+
+@login_required
 def legal_basis_add(request, case_id):
     case = _managed_case(request, case_id)
     form = forms.LegalBasisForm(request.POST or None)
@@ -202,6 +248,27 @@ def legal_basis_withdraw(request, case_id, basis_id):
             _("Widerruf erfasst. Es wird nichts mehr geteilt; bereits rechtmäßig Geteiltes bleibt bestehen."),
         )
     return redirect("cases:detail", case.pk)
+
+
+@login_required
+def invite(request, case_id):
+    case = _managed_case(request, case_id)
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        ok, _r = _attempt(form, lambda: services.invite_organisation(request.user, case, organisation))
+        if ok:
+            messages.success(
+                request, _("%(org)s ist jetzt am Fall beteiligt. Es ist noch kein Abschnitt freigegeben.")
+                % {"org": organisation},
+            )  # fmt: skip
+            return redirect("cases:detail", case.pk)
+    return _form_page(
+        request, form, _("Organisation einladen"), _("Einladen"), reverse("cases:detail", args=[case.pk]),
+        _("Eine eingeladene Organisation ist am Fall beteiligt, etwa für die Fallkonferenz. Sie sieht nur die "
+          "Kopfdaten des Falls (Nummer, Kategorie, Status, Organisationen, Risikostufe). Abschnitte geben Sie "
+          "gesondert frei; dafür muss für die Organisation eine Rechtsgrundlage erfasst sein."),
+    )  # fmt: skip
 
 
 @login_required

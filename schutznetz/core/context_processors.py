@@ -1,3 +1,4 @@
+import functools
 import logging
 
 from django.conf import settings
@@ -46,18 +47,37 @@ def _nav(request, attribute):
     return items
 
 
+@functools.lru_cache(maxsize=4096)
+def _translated_path(path, language, current, script_prefix, urlconf):
+    """``translate_url`` of a path without query (resolving and reversing the path cost more
+    than some pages' own work; the query string is appended unchanged). The key holds the
+    active language too: which paths resolve depends on it."""
+    return translate_url(path, language)
+
+
+def _language_links(request):
+    path, separator, query = request.get_full_path().partition("?")
+    current, prefix, urlconf = get_language(), get_script_prefix(), get_urlconf()
+    return [
+        {
+            "code": code,
+            "name": name,
+            "url": _translated_path(path, code, current, prefix, urlconf) + separator + query,
+            "current": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]
+
+
 def schutznetz(request):
-    path = request.get_full_path()
-    current = get_language()
     is_public = getattr(request, "schutznetz_public", False)
     staff = request.user.is_authenticated and not is_public if hasattr(request, "user") else False
     return {
         "network_name": settings.SCHUTZNETZ_NETWORK_NAME,
-        "language_links": [
-            {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
-            for code, name in settings.LANGUAGES
-        ],
+        "language_links": _language_links(request),
         "is_public_page": is_public,
-        "public_nav": [] if staff else _nav(request, "PUBLIC"),
-        "staff_nav": _nav(request, "STAFF") if staff else [],
+        # Callables: the template calls them only where the navigation is rendered (the public
+        # header comes from the fragment cache on most requests).
+        "public_nav": (lambda: []) if staff else functools.partial(_nav, request, "PUBLIC"),
+        "staff_nav": functools.partial(_nav, request, "STAFF") if staff else (lambda: []),
     }

@@ -97,7 +97,7 @@ def strip_cookies(request, response):
 
     Deleting a cookie (the quick exit logging someone out) is kept: it removes
     a trace rather than leaving one. Refreshing the session cookie a signed-in
-    user already has (SESSION_SAVE_EVERY_REQUEST) is dropped silently; any
+    user already has (its renewal, at most once a minute) is dropped silently; any
     other cookie is a bug in a view or template and is logged.
     """
     for name, morsel in list(response.cookies.items()):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from schutznetz.accounts.models import Organisation
 from schutznetz.directory import services
-from schutznetz.directory.models import Offer, Provider, ShelterReport
+from schutznetz.directory.models import DECLINE_FIELDS, Offer, Provider, ShelterReport
 
 NS = uuid.UUID("1d0c6d2e-9a55-4c3e-b1a4-7c0e2f6d9b21")
 TO_VERIFY = (
@@ -532,6 +532,8 @@ def load(stdout):
             child_places=3,
             languages="Deutsch, Englisch, Türkisch",
             reported_at=timezone.now() - timedelta(hours=2),
+            # Since the previous report: one woman with four children, among them a son of 16.
+            **{**dict.fromkeys(DECLINE_FIELDS, 0), "declined_children": 1},
         )
     stdout.write(
         f"Hilfeangebote: {created} neu angelegt ({Offer.objects.filter(is_fictional=True).count()} fiktiv)."

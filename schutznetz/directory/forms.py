@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schutznetz.directory import hsds, taxonomy
-from schutznetz.directory.models import Appointment, Municipality, Provider
+from schutznetz.directory.models import DECLINE_FIELDS, Appointment, Municipality, Provider, ShelterReport
 
 
 class FinderForm(forms.Form):
@@ -148,8 +148,34 @@ class ShelterReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("free_places", "child_places"):
+        # Requests that could not be admitted since the last report: one count per reason, 0 by
+        # default, no field for anything about the person (see models.ShelterReport).
+        for name in DECLINE_FIELDS:
+            model_field = ShelterReport._meta.get_field(name)
+            label = str(model_field.verbose_name)
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                help_text=model_field.help_text,
+                min_value=0,
+                max_value=500,
+                required=False,
+                initial=0,
+            )
+        for name in ("free_places", "child_places", *DECLINE_FIELDS):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+    def place_fields(self):
+        return [self[name] for name in self.fields if name not in DECLINE_FIELDS]
+
+    def declined_fields(self):
+        return [self[name] for name in DECLINE_FIELDS]
+
+    @property
+    def has_declined_errors(self):
+        return any(name in self.errors for name in DECLINE_FIELDS)
+
+    def declined_counts(self):
+        return {name: self.cleaned_data.get(name) or 0 for name in DECLINE_FIELDS}
 
 
 class RejectForm(forms.Form):

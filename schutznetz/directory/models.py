@@ -269,8 +269,31 @@ personal_data.not_personal(
 )
 
 
+def _declined(label, hint=""):
+    """A count of requests a shelter could not admit for one reason, since its previous report.
+
+    NULL means "not recorded" (reports made before these counts existed); the reporting service
+    always writes a number, 0 by default.
+    """
+    return models.PositiveIntegerField(label, null=True, blank=True, help_text=hint)
+
+
 class ShelterReport(models.Model):
-    """One report of free places in a shelter; kept as history for statistics."""
+    """One report of free places in a shelter; kept as history for statistics.
+
+    The requests that could not be admitted since the previous report are counts on the report
+    itself (``declined_*``), one per reason, not a model of their own, because:
+
+    - they are given in the same one-step update, by the same person at the same moment, and
+      "since the last report" only means something relative to a report;
+    - one row per update keeps the history and the statistics (one aggregate over the period)
+      simple, and the CHECK constraints make a partial or negative record impossible;
+    - the reasons are the categories of a published statistic: adding one should be a deliberate
+      change with a migration, not a free-text value.
+
+    Only counts: there is deliberately no field for anything about the woman who asked (no name,
+    no age, no free text), so nothing here is personal data.
+    """
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="shelter_reports")
     reported_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -281,13 +304,77 @@ class ShelterReport(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    declined_no_place = _declined(_("Kein freier Platz"))
+    declined_children = _declined(
+        _("Kinder konnten nicht mitkommen"), _("zu viele Kinder oder Söhne über der Altersgrenze")
+    )
+    declined_accessibility = _declined(
+        _("Barrierefreiheit fehlte"), _("z. B. Rollstuhl, Sehbehinderung, Gebärdensprache")
+    )
+    declined_language = _declined(_("Sprache"), _("keine Verständigung möglich, keine Dolmetschung"))
+    declined_safety = _declined(_("Sicherheitsgründe"), _("z. B. zu nah am Wohnort des Täters"))
+    declined_funding = _declined(
+        _("Kosten nicht gedeckt"), _("z. B. kein Leistungsanspruch, Studium, Ausbildung")
+    )
+    declined_support = _declined(
+        _("Unterstützungsbedarf nicht abzudecken"), _("z. B. Sucht, akute psychische Krise, Pflegebedarf")
+    )
+    declined_other = _declined(_("Sonstiger Grund"))
 
     class Meta:
         ordering = ["-reported_at"]
         get_latest_by = "reported_at"
+        constraints = [
+            # All reasons recorded (numbers) or none (an old report): never a partial record.
+            models.CheckConstraint(
+                condition=models.Q(
+                    declined_no_place__isnull=True,
+                    declined_children__isnull=True,
+                    declined_accessibility__isnull=True,
+                    declined_language__isnull=True,
+                    declined_safety__isnull=True,
+                    declined_funding__isnull=True,
+                    declined_support__isnull=True,
+                    declined_other__isnull=True,
+                )
+                | models.Q(
+                    declined_no_place__isnull=False,
+                    declined_children__isnull=False,
+                    declined_accessibility__isnull=False,
+                    declined_language__isnull=False,
+                    declined_safety__isnull=False,
+                    declined_funding__isnull=False,
+                    declined_support__isnull=False,
+                    declined_other__isnull=False,
+                ),
+                name="directory_shelter_declined_all_or_none",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.offer}: {self.free_places} frei"
+
+    @property
+    def declines_recorded(self):
+        return self.declined_no_place is not None
+
+    @property
+    def declined_total(self):
+        """Requests not admitted since the previous report (None: not recorded)."""
+        if not self.declines_recorded:
+            return None
+        return sum(getattr(self, name) for name in DECLINE_FIELDS)
+
+    def declined_by_reason(self):
+        """[(label, count)] of the reasons with at least one request."""
+        if not self.declines_recorded:
+            return []
+        return [(label, getattr(self, name)) for name, label in DECLINE_REASONS if getattr(self, name)]
+
+
+# The reasons a request could not be admitted, in the order the form and the statistics show them.
+DECLINE_FIELDS = tuple(f.name for f in ShelterReport._meta.concrete_fields if f.name.startswith("declined_"))
+DECLINE_REASONS = tuple((name, ShelterReport._meta.get_field(name).verbose_name) for name in DECLINE_FIELDS)
 
 
 class SearchWord(models.Model):
@@ -297,3 +384,21 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class DirectoryVersion(models.Model):
+    """A token that changes with every write to the tables the public help finder reads.
+
+    Database triggers (migration 0005) store a new random token on every insert, update,
+    delete or truncate of offers, providers, municipalities, served areas and schedules,
+    in the writing transaction, bulk loads and raw SQL included. Each worker's in-memory
+    finder index (``finder_index``) compares it with the token it was built at and reloads
+    when they differ. A random token rather than a counter: a rolled-back write restores
+    the old token, and a counter could then reach the same number again for other data.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=64)
+
+    def __str__(self):
+        return self.token

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from schutznetz.accounts.models import Role
 from schutznetz.core.access import get_scoped_or_404
-from schutznetz.directory import search, taxonomy
+from schutznetz.directory import finder_index, search, taxonomy
 from schutznetz.directory.models import (
+    DECLINE_FIELDS,
     Municipality,
     Offer,
     OfferRevision,
@@ -212,21 +213,32 @@ class FinderResult:
     problems: list
 
 
-def ranked_offers(params, now=None):
-    """(place, ranked results, problems) for the finder's parameters."""
-    place = resolve_place(params.ort) if params.ort else None
+def ranked_offers(params, now=None, use_index=True):
+    """(place, ranked results, problems) for the finder's parameters.
+
+    Searches without free text are answered from the worker's in-memory index
+    (``finder_index``); free text (or ``use_index=False``) goes to the database. Both hand
+    the same kind of light rows to the one ranking function.
+    """
+    index = finder_index.current() if use_index and not params.q else None
+    place = None
+    if params.ort:
+        place = index.place(params.ort) if index else resolve_place(params.ort)
     problems = list(params.problems)
     if params.ort and place is None:
         problems.append(
             _("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort}
         )
-    # Rank light rows (no model instances); only the shown page is loaded in full (load_page).
-    candidates = [
-        SimpleNamespace(**row)
-        for row in candidate_rows(
-            filtered_offers(params, now), place_branches(place, params.umkreis) if place else None
-        )
-    ]
+    if index is not None:
+        candidates = index.candidates(params, place, MAX_CANDIDATES, now)
+    else:
+        # Rank light rows (no model instances); only the shown page is loaded in full (load_page).
+        candidates = [
+            SimpleNamespace(**row)
+            for row in candidate_rows(
+                filtered_offers(params, now), place_branches(place, params.umkreis) if place else None
+            )
+        ]
 
     def distance(offer):
         if offer.latitude is None or offer.longitude is None:
@@ -263,8 +275,12 @@ CARD_FIELDS = (
 def load_cards(ranked, now=None):
     """The finder's result page as light display rows (one query of plain values, no model
     instances, no schedules); shelters get their traffic light like ``load_page``."""
-    rows = public_offers().filter(pk__in=[r.offer.pk for r in ranked]).values(*CARD_FIELDS)
-    by_pk = {row["pk"]: SimpleNamespace(**row, light=None, latest_report=None) for row in rows}
+    if all(isinstance(r.offer, finder_index.Entry) for r in ranked):
+        # Ranked from the in-memory index: the entries carry the card fields already.
+        by_pk = {r.offer.pk: r.offer.card_row() for r in ranked}
+    else:
+        rows = public_offers().filter(pk__in=[r.offer.pk for r in ranked]).values(*CARD_FIELDS)
+        by_pk = {row["pk"]: SimpleNamespace(**row, light=None, latest_report=None) for row in rows}
     shelters = [o for o in by_pk.values() if "frauenhaus" in taxonomy.split_codes(o.kinds)]
     # Only a report younger than SHELTER_REPORT_MAX_AGE can make a light other than grey,
     # so older reports (a shelter's whole history) are not loaded.
@@ -327,7 +343,11 @@ def shelter_overview(user, now=None):
     if not user.has_perm("directory.view_shelter_overview"):
         return []
     shelters = list(public_offers().filter(kinds__contains="|frauenhaus|").select_related("municipality"))
-    return attach_shelter_lights(shelters, now)
+    attach_shelter_lights(shelters, now)
+    declined = declined_in_last_days((s.pk for s in shelters), DECLINED_OVERVIEW_DAYS, now)
+    for shelter in shelters:
+        shelter.declined_recent = declined.get(shelter.pk)
+    return shelters
 
 
 def shelter_history(offer, limit=50):
@@ -370,4 +390,75 @@ def offers_due_for_verification(today=None, months=6):
     cutoff = today - timedelta(days=round(months * 30.44))
     return Offer.objects.filter(status=OfferStatus.ACTIVE).filter(
         Q(verified_at__isnull=True) | Q(verified_at__lte=cutoff)
+    )
+
+
+# --- Requests a shelter could not admit (anonymous counts on ShelterReport) ---------------
+
+DECLINED_OVERVIEW_DAYS = 7
+
+
+def _declined_sum():
+    """Sum of all reasons of one report (NULL for a report without recorded counts)."""
+    total = None
+    for name in DECLINE_FIELDS:
+        total = F(name) if total is None else total + F(name)
+    return total
+
+
+def declined_in_last_days(offer_ids, days=DECLINED_OVERVIEW_DAYS, now=None):
+    """{offer id: requests not admitted in the last ``days`` days} for shelters that recorded any
+    counts in that time (one GROUP BY query); shelters without recorded counts are left out."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    rows = (
+        ShelterReport.objects.filter(
+            offer_id__in=list(offer_ids), reported_at__gte=since, declined_no_place__isnull=False
+        )
+        .order_by()
+        .values("offer_id")
+        .annotate(n=Sum(_declined_sum()))
+    )
+    return {row["offer_id"]: row["n"] or 0 for row in rows}
+
+
+@dataclass
+class DeclinedCounts:
+    """Requests not admitted in a period, for the statistics.
+
+    ``recorded`` is False when no shelter report in the period carried counts (the period
+    predates the recording): then the numbers are unknown, not zero.
+    """
+
+    recorded: bool
+    by_reason: dict
+    first_recorded_at: object = None
+    unrecorded_reports: int = 0  # reports in the period without counts (made before recording began)
+
+    @property
+    def total(self):
+        return sum(self.by_reason.values())
+
+
+def declined_request_counts(start, end, organisation=None):
+    """Requests shelters could not admit, reported in [start, end), summed per reason (one
+    aggregate query). Shelters are all offers of the kind Frauenhaus; with ``organisation``,
+    those of its providers. Statistics only: no per-user scope, the caller publishes the
+    numbers through disclosure control."""
+    reports = ShelterReport.objects.filter(
+        offer__kinds__contains="|frauenhaus|", reported_at__gte=start, reported_at__lt=end
+    )
+    if organisation is not None:
+        reports = reports.filter(offer__provider__organisation=organisation)
+    recorded = Q(declined_no_place__isnull=False)
+    row = reports.aggregate(
+        recorded=Count("pk", filter=recorded),
+        unrecorded=Count("pk", filter=~recorded),
+        first=Min("reported_at", filter=recorded),
+        **{name: Sum(name) for name in DECLINE_FIELDS},
+    )
+    return DeclinedCounts(
+        recorded=bool(row["recorded"]),
+        by_reason={name: row[name] or 0 for name in DECLINE_FIELDS},
+        first_recorded_at=row["first"],
+        unrecorded_reports=row["unrecorded"],
     )

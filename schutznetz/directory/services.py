@@ -14,6 +14,7 @@ from schutznetz.accounts.models import Role, User
 from schutznetz.core.services import changed, record_audit, service
 from schutznetz.directory import search, taxonomy
 from schutznetz.directory.models import (
+    DECLINE_FIELDS,
     Municipality,
     Offer,
     OfferRevision,
@@ -276,14 +277,48 @@ def verify_offer(actor, offer):
     return offer
 
 
+MAX_COUNT = 500  # places or declined requests in one report; more is a typing error
+
+
+def _count_errors(values):
+    """{field: German message naming the field} for counts that are not whole numbers in 0…MAX_COUNT."""
+    errors = {}
+    for name, value in values.items():
+        label = ShelterReport._meta.get_field(name).verbose_name
+        label = str(label)[:1].upper() + str(label)[1:]
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors[name] = _("%(field)s: bitte eine ganze Zahl angeben.") % {"field": label}
+        elif value < 0:
+            errors[name] = _("%(field)s: die Zahl darf nicht negativ sein.") % {"field": label}
+        elif value > MAX_COUNT:
+            errors[name] = _("%(field)s: höchstens %(max)s.") % {"field": label, "max": MAX_COUNT}
+    return errors
+
+
 @service
-def report_shelter_places(actor, offer, *, free_places, children_allowed, child_places=0, languages=""):
+def report_shelter_places(
+    actor, offer, *, free_places, children_allowed, child_places=0, languages="", declined=None
+):
+    """The one-step update of a shelter: free places now, children, languages, and the requests
+    that could not be admitted since the previous report (``declined``: {reason field: count},
+    see ``models.DECLINE_FIELDS``; a reason left out counts 0). Only anonymous counts.
+
+    Bad input raises ValidationError naming each field and writes nothing.
+    """
     if not offer.is_shelter:
         raise ValidationError(_("Nur Frauenhäuser melden freie Plätze."))
     if not (actor.has_perm("directory.report_shelter", offer.provider)):
         raise PermissionDenied(_("Sie dürfen für dieses Frauenhaus keine Plätze melden."))
-    if free_places < 0 or child_places < 0:
-        raise ValidationError(_("Die Zahl der Plätze darf nicht negativ sein."))
+    declined = dict(declined or {})
+    unknown = sorted(set(declined) - set(DECLINE_FIELDS))
+    if unknown:
+        raise ValidationError(
+            _("Unbekannter Grund für eine abgewiesene Anfrage: %(names)s") % {"names": ", ".join(unknown)}
+        )
+    counts = {name: declined.get(name, 0) for name in DECLINE_FIELDS}
+    errors = _count_errors({"free_places": free_places, "child_places": child_places, **counts})
+    if errors:
+        raise ValidationError(errors)
     if not children_allowed:
         child_places = 0
     report = ShelterReport.objects.create(
@@ -293,12 +328,13 @@ def report_shelter_places(actor, offer, *, free_places, children_allowed, child_
         child_places=child_places,
         languages=languages.strip()[:200],
         reported_by=actor,
+        **counts,
     )
     record_audit(
         actor,
         "directory.shelter.report",
         offer,
-        ["free_places", "children_allowed", "child_places", "languages"],
+        ["free_places", "children_allowed", "child_places", "languages", *DECLINE_FIELDS],
     )
     return report
 

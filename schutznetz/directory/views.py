@@ -226,16 +226,21 @@ def shelter_report(request, pk):
     _require(request.user, "directory.report_shelter", offer.provider)
     form = ShelterReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.report_shelter_places(
-            request.user,
-            offer,
-            free_places=form.cleaned_data["free_places"],
-            children_allowed=form.cleaned_data["children_allowed"],
-            child_places=form.cleaned_data["child_places"] or 0,
-            languages=form.cleaned_data["languages"],
-        )
-        messages.success(request, _("Danke – die Meldung ist gespeichert."))
-        return redirect("directory:shelter_report", pk=offer.pk)
+        try:
+            services.report_shelter_places(
+                request.user,
+                offer,
+                free_places=form.cleaned_data["free_places"],
+                children_allowed=form.cleaned_data["children_allowed"],
+                child_places=form.cleaned_data["child_places"] or 0,
+                languages=form.cleaned_data["languages"],
+                declined=form.declined_counts(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Danke – die Meldung ist gespeichert."))
+            return redirect("directory:shelter_report", pk=offer.pk)
     history = queries.shelter_history(offer, limit=20)
     latest = history[0] if history else None
     return render(

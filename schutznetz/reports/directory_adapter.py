@@ -6,9 +6,10 @@ in one small file.
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schutznetz.reports.disclosure import PlainTable
+from schutznetz.reports.disclosure import PlainTable, Table
 from schutznetz.reports.measures import Figure, Result, Unavailable, model
 
 SHELTER_KIND = "frauenhaus"
@@ -42,11 +43,41 @@ def shelter_availability(period, scope):
         [_("Einrichtung"), _("Tage im Zeitraum"), _("Tage mit Meldung"), _("Tage mit freiem Platz")],
         rows,
     )
-    figures = [
-        Figure(_("Tage mit freiem Platz (alle Einrichtungen)"), "plain", sum(r[3] for r in rows)),
-        Figure(_("Nicht vermittelte Anfragen"), "text", str(_("nicht erfasst"))),
-    ]
-    return Result([table], figures)
+    tables = [table]
+    figures = [Figure(_("Tage mit freiem Platz (alle Einrichtungen)"), "plain", sum(r[3] for r in rows))]
+    declined, since = declined_requests(period, scope)
+    if declined is None:
+        figures.append(Figure(_("Nicht vermittelte Anfragen"), "text", str(_("nicht erfasst"))))
+    else:
+        tables.append(declined)
+        figures.append(Figure(_("Nicht vermittelte Anfragen"), "total", None, table=len(tables) - 1))
+        if since is not None:
+            figures.append(Figure(_("Nicht vermittelte Anfragen erfasst seit"), "text", since))
+    return Result(tables, figures)
+
+
+def declined_requests(period, scope):
+    """(table, since): requests shelters could not admit, by reason, as a table of counts of
+    people (so it goes through disclosure control: "<5", secondary suppression, differencing for
+    partners), or None when no report in the period recorded them; ``since`` is the first day
+    with counts when recording began inside the period (earlier reports have none), else None."""
+    model("directory.ShelterReport")
+    from schutznetz.directory.models import DECLINE_REASONS
+    from schutznetz.directory.queries import declined_request_counts
+
+    counts = declined_request_counts(period.start_dt, period.end_dt, scope.organisation)
+    if not counts.recorded:
+        return None, None
+    table = Table(
+        _("Nicht vermittelte Anfragen nach Grund"),
+        [label for _name, label in DECLINE_REASONS],
+        [counts.by_reason[name] for name, _label in DECLINE_REASONS],
+        row_heading=_("Grund"),
+    )
+    since = None
+    if counts.unrecorded_reports:
+        since = timezone.localdate(counts.first_recorded_at).strftime("%d.%m.%Y")
+    return table, since
 
 
 def coverage(period, scope):

@@ -136,7 +136,11 @@ class Figure:
     kind ``count`` (goes through the cell rule), ``share`` (numerator/base,
     hidden below the minimum base), ``statistic`` (a median etc. over ``n``
     cases, hidden below the minimum base), ``plain`` (not about persons, e.g.
-    the number of conferences held).
+    the number of conferences held), ``total`` (the published total of the
+    measure's table number ``table``: the very same cell, so secondary
+    suppression, withholding and differencing protection of that table carry
+    over — a separately computed count could give a protected total back),
+    ``text`` (a remark such as "nicht erfasst").
     """
 
     label: str
@@ -144,6 +148,7 @@ class Figure:
     value: float | int | None
     base: int | None = None
     unit: str = ""
+    table: int | None = None
 
 
 @dataclass
@@ -453,8 +458,14 @@ def children_affected(period, scope):
 @measure("shelter_availability", _("Frauenhausplätze: freie Tage und nicht vermittelte Anfragen"))
 def shelter_availability(period, scope):
     """Je Schutzeinrichtung: Zahl der Kalendertage im Zeitraum, an denen laut Belegungsmeldung
-    mindestens ein Platz frei war (letzte Meldung des Tages zählt), und — soweit erfasst — Zahl der
-    Anfragen, die nicht vermittelt werden konnten. Bei einer Organisation: ihre Einrichtungen."""
+    mindestens ein Platz frei war (letzte Meldung des Tages zählt). Dazu die nicht vermittelten
+    Anfragen: Summe der Anfragen, die ein Frauenhaus nicht aufnehmen konnte, wie sie die
+    Mitarbeiterinnen bei jeder Belegungsmeldung „seit der letzten Meldung“ je Grund angeben
+    (anonyme Anzahl; Meldungen mit Zeitpunkt im Zeitraum, Ortszeit), nach Grund und insgesamt.
+    Dieselbe Frau kann bei mehreren Häusern angefragt haben: gezählt werden Anfragen, nicht
+    Personen. Enthält keine Meldung im Zeitraum diese Angaben, heißt es „nicht erfasst“; beginnt
+    die Erfassung im Zeitraum, ist ihr erster Tag angegeben. Bei einer Organisation: ihre
+    Einrichtungen."""
     from schutznetz.reports import directory_adapter
 
     return directory_adapter.shelter_availability(period, scope)

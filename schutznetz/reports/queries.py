@@ -133,6 +133,9 @@ def _figure_cell(figure, published_tables):
         return disclosure.percentage(figure.value, figure.base)
     if figure.kind == "statistic":
         return disclosure.statistic(figure.value, figure.base, figure.unit)
+    if figure.kind == "total":
+        # The table's own published total: protected exactly as shown in the table.
+        return published_tables[figure.table].total
     raise ValueError(figure.kind)
 
 

@@ -42,5 +42,5 @@ def make_user(
 
 
 def login(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="schutznetz.accounts.backends.SignInBackend")
     return client

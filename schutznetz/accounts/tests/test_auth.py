@@ -1,15 +1,18 @@
 """Login lock-out, idle sessions, mandatory MFA, the admin for Koordination, demo data."""
 
+import time
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
 from schutznetz.accounts import demo
+from schutznetz.accounts.middleware import SessionRenewalMiddleware
 from schutznetz.accounts.models import Organisation, Role, User, UserRole
 from schutznetz.core.models import AuditEntry
 from schutznetz.testing.factories import PASSWORD, login, make_user
@@ -52,21 +55,41 @@ def test_five_failed_logins_lock_the_account(client):
     assert post_login(client, "kollegin", PASSWORD).status_code == 302
 
 
-def test_idle_timeout_is_thirty_minutes_and_renewed_on_every_request(settings):
+def _age_last_renewal(key, seconds):
+    """Pretend the session was last renewed ``seconds`` ago."""
+    store = SessionStore(session_key=key)
+    store[SessionRenewalMiddleware.KEY] = int(time.time()) - seconds
+    store.save()
+
+
+def test_idle_timeout_is_thirty_minutes(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
-def test_session_expiry_moves_on_each_request(client):
-    user = make_user(roles=[Role.KOORDINATION])
-    login(client, user)
+def _signed_in_session(client):
+    login(client, make_user(roles=[Role.KOORDINATION]))
     client.get(reverse("core:staff_home"))
-    key = client.session.session_key
+    return client.session.session_key
+
+
+def test_session_is_renewed_when_the_last_renewal_is_over_a_minute_old(client):
+    key = _signed_in_session(client)
+    _age_last_renewal(key, 61)
     soon = timezone.now() + timedelta(minutes=1)
     Session.objects.filter(session_key=key).update(expire_date=soon)
     assert client.get(reverse("core:staff_home")).status_code == 200
     expiry = Session.objects.get(session_key=key).expire_date
     assert expiry > timezone.now() + timedelta(minutes=29)
+
+
+def test_session_is_not_written_again_within_a_minute(client):
+    key = _signed_in_session(client)
+    _age_last_renewal(key, 30)
+    expiry = Session.objects.get(session_key=key).expire_date
+    response = client.get(reverse("core:staff_home"))
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert Session.objects.get(session_key=key).expire_date == expiry
 
 
 def test_idle_session_ends(client):
@@ -93,6 +116,27 @@ def test_fachkraft_without_mfa_is_sent_to_totp_setup(client):
     # User management under /konto/ is not reachable without the second factor.
     assert client.get(reverse("accounts:users"))["Location"] == reverse("mfa_activate_totp")
     assert client.get("/en/intern/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_session_signed_in_with_totp_is_not_checked_again_on_every_request(client):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user(username="zweiter-faktor", roles=[Role.FACHKRAFT], demo=False)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    assert post_login(client, "zweiter-faktor", PASSWORD)["Location"] == reverse("mfa_authenticate")
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    assert client.post(reverse("mfa_authenticate"), {"code": code})["Location"] == reverse("core:staff_home")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("core:staff_home")).status_code == 200
+    assert not [q for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+    # A session without the second factor (signed in some other way) is still checked.
+    client.logout()
+    user.authenticator_set.all().delete()
+    login(client, user)
+    assert client.get(reverse("core:staff_home"))["Location"] == reverse("mfa_activate_totp")
 
 
 @pytest.mark.parametrize("role", [Role.FACHKRAFT, Role.MODERATION, Role.SPURENSICHERUNG])

@@ -70,7 +70,9 @@ def test_list_shows_names_only_with_persons_section(world, police_case):
 
 def test_chair_sees_agenda_cases_without_identities(world, police_case):
     services.propose_for_conference(world.polizist, police_case)
-    conference = services.create_conference(world.moderation, date=datetime.date.today())
+    conference = services.create_conference(
+        world.moderation, date=datetime.date.today(), invited_organisations=[world.police]
+    )
     services.build_agenda(world.moderation, conference)
     case = queries.access_case(world.moderation, police_case.pk)
     assert case.access.chair and not case.access.participates
@@ -92,7 +94,9 @@ def test_koordination_and_datenschutz_see_counts_only(world, police_case):
 
 def test_action_holder_participates_and_sees_actions_only(world, police_case):
     services.propose_for_conference(world.polizist, police_case)
-    conference = services.create_conference(world.moderation, date=datetime.date.today())
+    conference = services.create_conference(
+        world.moderation, date=datetime.date.today(), invited_organisations=[world.police]
+    )
     [item] = services.build_agenda(world.moderation, conference)
     services.record_legal_basis(world.polizist, police_case, world.gericht, LegalBasisKind.CONSENT,
                                 consent_date=datetime.date.today(), consent_scope="Maßnahmenplan",

@@ -47,10 +47,12 @@ def _objects(world):
     foreign_action = services.add_action(other_mod, foreign_item, description="Fremd", organisation=w.gericht)
     # The Jugendamt (moderation's organisation) got a referral of the foreign case; its Moderation
     # still must not see it: that is a Fachkraft's business.
-    own = dict(case=own_case, basis=own_basis, deadline=own_deadline, referral=own_referral,
+    own_person = own_case.persons.get()
+    foreign_person = foreign_case.persons.get()
+    own = dict(case=own_case, person=own_person, basis=own_basis, deadline=own_deadline, referral=own_referral,
                conference=own_conf, item=own_item, action=own_action, org=w.police)  # fmt: skip
-    foreign = dict(case=foreign_case, basis=foreign_basis, deadline=foreign_deadline, referral=foreign_referral,
-                   conference=foreign_conf, item=foreign_item, action=foreign_action, org=w.beratung)  # fmt: skip
+    foreign = dict(case=foreign_case, person=foreign_person, basis=foreign_basis, deadline=foreign_deadline,
+                   referral=foreign_referral, conference=foreign_conf, item=foreign_item, action=foreign_action, org=w.beratung)  # fmt: skip
     return own, foreign
 
 
@@ -58,6 +60,7 @@ def _kwargs(pattern, objs):
     names = set(pattern.pattern.converters)
     mapping = {
         "case_id": lambda: objs["case"].pk,
+        "person_id": lambda: objs["person"].pk,
         "basis_id": lambda: objs["basis"].pk,
         "organisation_id": lambda: objs["org"].pk,
         "instrument_id": lambda: "partnergewalt",

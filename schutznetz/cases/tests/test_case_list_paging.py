@@ -72,3 +72,31 @@ def test_hidden_names_are_not_loaded(client, world):
     login(client, world.polizist)
     body = client.get(reverse("cases:list") + "?namen=aus").content.decode()
     assert "NameP-" not in body and "P-0000" in body
+
+
+def test_list_rows_escape_names_and_show_every_column(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    (case,) = _cases(world, world.police, 1, "P")
+    Person.objects.filter(case=case).update(first_name='<script>alert("x")</script>', last_name="O'Neil")
+    Case.objects.filter(pk=case.pk).update(is_repeat=True, risk_band="high")
+    login(client, world.polizist)
+    with CaptureQueriesContext(connection) as queries_run:
+        body = client.get(reverse("cases:list")).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Neil" in body
+    assert (
+        f'href="/intern/faelle/{case.pk}/">P-0000</a> <span class="kern-badge kern-badge--warning">Wiederholung'
+        in body
+    )
+    assert "Stalking" in body and "hoch" in body.lower() and world.police.name in body
+    assert timezone.localtime(case.created_at).strftime("%d.%m.%Y") in body
+    # The deferred columns are never fetched row by row.
+    assert sum("cases_case" in q["sql"] for q in queries_run.captured_queries) == 1
+
+
+def test_empty_list_says_so_across_all_columns(client, world):
+    login(client, world.polizist)
+    assert 'colspan="6">Keine Fälle.' in client.get(reverse("cases:list")).content.decode()
+    assert 'colspan="5">Keine Fälle.' in client.get(reverse("cases:list") + "?namen=aus").content.decode()

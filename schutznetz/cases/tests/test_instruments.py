@@ -84,7 +84,9 @@ def test_high_band_proposes_case_for_next_conference(world, police_case, mailout
     assert police_case.proposed_at is not None
     assert Referral.objects.filter(case=police_case, to_organisation__isnull=True).exists()
     assert any(m.to == ["mod@example.org"] for m in mailoutbox)
-    conference = services.create_conference(world.moderation, date=police_case.created_at.date())
+    conference = services.create_conference(
+        world.moderation, date=police_case.created_at.date(), invited_organisations=[world.police]
+    )
     items = services.build_agenda(world.moderation, conference)
     assert [(i.case, i.reason) for i in items] == [(police_case, AgendaReason.PROPOSED)]
 

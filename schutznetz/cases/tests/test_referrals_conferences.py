@@ -163,3 +163,19 @@ def test_dashboard_lists(world, police_case):
     assert [d.kind for d in queries.deadlines_overdue(world.polizist)] == ["court_hearing"]
     assert [d.kind for d in queries.deadlines_due_soon(world.polizist)] == ["return_ban"]
     assert not queries.deadlines_due_soon(world.beraterin).exists()
+
+
+def test_a_chair_only_collects_proposals_of_partners_meeting_in_its_conference(world, police_case):
+    """Putting a case on an agenda gives the chair a view of it: a conference of other partners
+    must not collect the police's proposal."""
+    services.propose_for_conference(world.polizist, police_case)
+    others = services.create_conference(
+        world.moderation, date=timezone.localdate(), invited_organisations=[world.beratung, world.gericht]
+    )
+    assert services.build_agenda(world.moderation, others) == []
+    assert not queries.cases_for(world.moderation).filter(pk=police_case.pk).exists()
+    with_police = services.create_conference(
+        world.moderation, date=timezone.localdate(), invited_organisations=[world.police]
+    )
+    [item] = services.build_agenda(world.moderation, with_police)
+    assert item.case == police_case and item.reason == AgendaReason.PROPOSED

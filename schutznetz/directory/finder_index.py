@@ -1,0 +1,277 @@
+"""The public directory held in memory by each worker, for the help finder's structured searches.
+
+Why in memory: a finder request with place, kind, target group or language filters is mostly
+fixed cost in the database layer (building the UNION of place branches, compiling it, turning
+rows into objects) for a few hundred matching rows. The public directory is small (a national
+directory is tens of thousands of offers, a few megabytes), read far more often than written,
+and the same for every visitor, so each worker keeps it as plain Python sets and answers
+those searches without building SQL at all.
+
+Never stale: every request reads the one-row ``DirectoryVersion`` token (one primary-key
+look-up) and the index reloads when it differs; triggers renew the token on every write to the
+finder's tables (migration 0005). Shelter traffic lights are not held here: they change with
+every report and with time passing, so ``queries.load_cards`` reads them for the shown page.
+
+Free-text searches (``q``) do not come here: they use the database's search engine (German
+full-text search and trigram similarity on PostgreSQL) in ``queries.filtered_offers``.
+Retrieval here mirrors ``queries.filtered_offers`` + ``queries.candidate_rows`` exactly (the
+same filters, place branches, order and cap); a test checks that both
+give the same ranked results
+(``directory/tests/test_finder_index.py``).
+"""
+
+import threading
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.db import connection
+from django.utils import timezone
+
+from schutznetz.directory import search, taxonomy
+from schutznetz.directory.models import Municipality, Offer, OfferStatus, Schedule, ServedArea
+from schutznetz.directory.regions import bounding_box
+
+# Offers are bucketed in cells of a tenth of a degree (about 11 × 7 km) for the radius branch:
+# cells wholly inside the search box are taken whole, only those on its border are checked.
+CELL_DEGREES = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A municipality as the finder needs it (what ``search.rank`` and the templates read)."""
+
+    pk: int
+    name: str
+    slug: str
+    latitude: float
+    longitude: float
+    postcodes: str
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(slots=True)
+class Entry:
+    """One public offer: the fields ``search.rank`` reads and those a result card shows."""
+
+    pk: int
+    hsds_id: object
+    name: str
+    search_text: str
+    kinds: str
+    target_groups: str
+    languages: str
+    barrier_free: bool
+    municipality_id: int | None
+    service_area: str
+    serves_everywhere: bool
+    latitude: float | None
+    longitude: float | None
+    address_protected: bool
+    is_24_7: bool
+    is_fictional: bool
+    city: str
+    phone: str
+    provider__name: str
+    municipality__name: str | None
+    schedules: tuple = ()
+
+    def is_open(self, weekday, time):
+        """Same rule as ``queries.open_now_condition``."""
+        return self.is_24_7 or any(
+            day == weekday and opens <= time < closes for day, opens, closes in self.schedules
+        )
+
+    def card_row(self):
+        """A fresh display row for one request (``queries.CARD_FIELDS`` plus the light)."""
+        return SimpleNamespace(
+            pk=self.pk,
+            hsds_id=self.hsds_id,
+            name=self.name,
+            kinds=self.kinds,
+            is_fictional=self.is_fictional,
+            address_protected=self.address_protected,
+            city=self.city,
+            phone=self.phone,
+            is_24_7=self.is_24_7,
+            provider__name=self.provider__name,
+            municipality__name=self.municipality__name,
+            light=None,
+            latest_report=None,
+        )
+
+
+ENTRY_FIELDS = (
+    "pk", "hsds_id", "name", "search_text", "kinds", "target_groups", "languages", "step_free",
+    "sign_language", "easy_language", "municipality_id", "service_area", "serves_everywhere",
+    "latitude", "longitude", "address_protected", "is_24_7", "is_fictional", "city", "phone",
+    "provider__name", "municipality__name",
+)  # fmt: skip
+
+
+def _cell(latitude, longitude):
+    return int(latitude // CELL_DEGREES), int(longitude // CELL_DEGREES)
+
+
+class FinderIndex:
+    def __init__(self, token, entries, places, served_areas):
+        self.token = token
+        self.entries = {entry.pk: entry for entry in entries}
+        self.all_pks = sorted(self.entries)
+        self.places = sorted(places, key=lambda place: place.name)
+        self.by_kind, self.by_target, self.by_language = {}, {}, {}
+        self.by_municipality, self.by_served_slug, self.by_cell = {}, {}, {}
+        self.everywhere, self.barrier_free = set(), set()
+        for entry in entries:
+            pk = entry.pk
+            for codes, buckets in (
+                (entry.kinds, self.by_kind),
+                (entry.target_groups, self.by_target),
+                (entry.languages, self.by_language),
+            ):
+                for code in taxonomy.split_codes(codes):
+                    buckets.setdefault(code, set()).add(pk)
+            for slug in served_areas.get(pk, ()):
+                self.by_served_slug.setdefault(slug, set()).add(pk)
+            if entry.municipality_id is not None:
+                self.by_municipality.setdefault(entry.municipality_id, set()).add(pk)
+            if entry.serves_everywhere:
+                self.everywhere.add(pk)
+            if entry.barrier_free:
+                self.barrier_free.add(pk)
+            if entry.latitude is not None and entry.longitude is not None:
+                cell = self.by_cell.setdefault(_cell(entry.latitude, entry.longitude), {})
+                cell[pk] = (entry.latitude, entry.longitude)
+
+    # --- places ------------------------------------------------------------------------
+
+    def place(self, text):
+        """Same answer as ``queries.resolve_place`` (name, slug or postcode)."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        if text.isdigit():
+            return next((p for p in self.places if text in p.postcodes), None)
+        lowered, slug = text.lower(), search.normalise(text).replace(" ", "-")
+        found = next((p for p in self.places if p.name.lower() == lowered or p.slug == slug), None)
+        if found is None:
+            wanted = search.normalise(text)
+            found = next((p for p in self.places if search.normalise(p.name) == wanted), None)
+        return found
+
+    # --- retrieval -------------------------------------------------------------------
+
+    def _near(self, place, radius_km):
+        """The union of ``queries.place_branches``: in, serving, everywhere, or in the box."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
+        near = set(self.by_municipality.get(place.pk, ()))
+        near |= self.by_served_slug.get(place.slug, set())
+        near |= self.everywhere
+        low, high = _cell(min_lat, min_lon), _cell(max_lat, max_lon)
+        for row in range(low[0], high[0] + 1):
+            for column in range(low[1], high[1] + 1):
+                cell = self.by_cell.get((row, column))
+                if cell is None:
+                    continue
+                if low[0] < row < high[0] and low[1] < column < high[1]:
+                    near |= cell.keys()  # wholly inside the box
+                else:
+                    near.update(
+                        pk
+                        for pk, (latitude, longitude) in cell.items()
+                        if min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon
+                    )
+        return near
+
+    def candidates(self, params, place, limit, now=None):
+        """Entries matching the filters (and near the place), in pk order, at most ``limit``."""
+        required = []
+        for value, buckets in (
+            (params.art, self.by_kind),
+            (params.zielgruppe, self.by_target),
+            (params.sprache, self.by_language),
+        ):
+            if value:
+                required.append(buckets.get(value, set()))
+        if params.barrierefrei:
+            required.append(self.barrier_free)
+        if place is not None:
+            required.append(self._near(place, params.umkreis))
+        if required:
+            required.sort(key=len)
+            pks = set(required[0]).intersection(*required[1:])
+            pks = sorted(pks)
+        else:
+            pks = self.all_pks
+        entries = (self.entries[pk] for pk in pks)
+        if params.jetzt_offen:
+            local = timezone.localtime(now or timezone.now())
+            weekday, time = local.weekday(), local.time()
+            entries = (entry for entry in entries if entry.is_open(weekday, time))
+        found = []
+        for entry in entries:
+            found.append(entry)
+            if len(found) == limit:
+                break
+        return found
+
+
+def _load(token):
+    public = Offer.objects.filter(is_published=True, status=OfferStatus.ACTIVE)
+    # Served areas from their table, as the database search reads them (``place_branches``).
+    served_areas = {}
+    for offer_id, slug in ServedArea.objects.filter(offer__in=public).values_list("offer_id", "slug"):
+        served_areas.setdefault(offer_id, []).append(slug)
+    schedules = {}
+    for offer_id, weekday, opens, closes in Schedule.objects.filter(offer__in=public).values_list(
+        "offer_id", "weekday", "opens_at", "closes_at"
+    ):
+        schedules.setdefault(offer_id, []).append((weekday, opens, closes))
+    entries = []
+    for row in public.values_list(*ENTRY_FIELDS).iterator(chunk_size=5000):
+        values = dict(zip(ENTRY_FIELDS, row, strict=True))
+        flags = values.pop("step_free"), values.pop("sign_language"), values.pop("easy_language")
+        values["barrier_free"] = any(flags)
+        values["search_text"] = values["search_text"] or ""
+        values["service_area"] = values["service_area"] or ""
+        values["schedules"] = tuple(schedules.get(values["pk"], ()))
+        entries.append(Entry(**values))
+    places = [
+        Place(*row)
+        for row in Municipality.objects.values_list(
+            "pk", "name", "slug", "latitude", "longitude", "postcodes"
+        )
+    ]
+    return FinderIndex(token, entries, places, served_areas)
+
+
+def current_token():
+    """The directory's version token (``None`` if a test flush removed the row)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM directory_directoryversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+_lock = threading.Lock()
+_index = None
+
+
+def current():
+    """This worker's index, reloaded first if the directory changed since it was built."""
+    global _index
+    token = current_token()
+    index = _index
+    if index is not None and token is not None and index.token == token:
+        return index
+    with _lock:
+        index = _index
+        if index is None or token is None or index.token != token:
+            # Token first, then the data: a write committed in between renews the token
+            # again, so the next request reloads instead of keeping older data.
+            index = _load(token)
+            # Without a token (only after a test flush) nothing ties the index to the data.
+            if token is not None:
+                _index = index
+        return index

@@ -1,0 +1,222 @@
+"""The in-memory finder index: same answers as the database search, and never stale."""
+
+import random
+from datetime import time, timedelta
+
+import pytest
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from schutznetz.directory import finder_index, queries, taxonomy
+from schutznetz.directory.models import (
+    Municipality,
+    Offer,
+    OfferStatus,
+    Provider,
+    Schedule,
+    ServedArea,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _generate(seed=3, regions=8, offers=240):
+    """Offers spread over a few invented regions, with every attribute the finder filters on."""
+    rng = random.Random(seed)
+    places = Municipality.objects.bulk_create(
+        [
+            Municipality(
+                region="Testland",
+                name=f"Testort {i}",
+                slug=f"testort-{i}",
+                population=50_000,
+                latitude=51.0 + 0.15 * (i // 3),
+                longitude=8.0 + 0.2 * (i % 3),
+                postcodes=f"{70000 + i * 10} {70001 + i * 10}",
+            )
+            for i in range(regions)
+        ]
+    )
+    provider = Provider.objects.create(name="Träger Index")
+    kinds, targets, languages = list(taxonomy.KINDS), list(taxonomy.TARGET_GROUPS), list(taxonomy.LANGUAGES)
+    batch = []
+    for n in range(offers):
+        home = places[n % regions]
+        served = rng.sample(places, k=rng.randint(0, 2))
+        batch.append(
+            Offer(
+                provider=provider,
+                name=f"Stelle {n:03d}",
+                kinds=taxonomy.join_codes(rng.sample(kinds, k=rng.randint(1, 2))),
+                target_groups=taxonomy.join_codes(rng.sample(targets, k=rng.randint(0, 3))),
+                languages=taxonomy.join_codes(["de"] + rng.sample(languages, k=rng.randint(0, 2))),
+                is_published=rng.random() < 0.9,
+                status=OfferStatus.ACTIVE if rng.random() < 0.95 else OfferStatus.INACTIVE,
+                municipality=home if rng.random() < 0.9 else None,
+                latitude=None if n % 17 == 0 else home.latitude + rng.uniform(-0.3, 0.3),
+                longitude=None if n % 17 == 0 else home.longitude + rng.uniform(-0.3, 0.3),
+                service_area=taxonomy.join_codes([p.slug for p in served]),
+                serves_everywhere=n % 41 == 0,
+                step_free=rng.random() < 0.2,
+                sign_language=rng.random() < 0.1,
+                easy_language=rng.random() < 0.1,
+                is_24_7=n % 13 == 0,
+                address_protected=n % 11 == 0,
+                search_text=f"stelle {n:03d}||",
+            )
+        )
+    created = Offer.objects.bulk_create(batch)
+    ServedArea.objects.bulk_create(
+        [ServedArea(offer=o, slug=slug) for o in created for slug in taxonomy.split_codes(o.service_area)]
+    )
+    Schedule.objects.bulk_create(
+        [
+            Schedule(offer=o, weekday=day, opens_at=time(8 + o.pk % 3), closes_at=time(16 + o.pk % 4))
+            for o in created
+            if o.pk % 3
+            for day in range(o.pk % 5, 5)
+        ]
+    )
+    return places
+
+
+def _random_params(rng, places):
+    query = {}
+    if rng.random() < 0.7:
+        place = rng.choice(places)
+        query["ort"] = rng.choice([place.name, place.name.upper(), place.slug, place.postcodes.split()[1]])
+    for name, choices in (
+        ("art", list(taxonomy.KINDS)),
+        ("zielgruppe", list(taxonomy.TARGET_GROUPS)),
+        ("sprache", list(taxonomy.LANGUAGES)),
+    ):
+        if rng.random() < 0.4:
+            query[name] = rng.choice(choices)
+    if rng.random() < 0.2:
+        query["barrierefrei"] = "1"
+    if rng.random() < 0.2:
+        query["jetzt_offen"] = "1"
+    if rng.random() < 0.3:
+        query["umkreis"] = str(rng.choice([1, 10, 50, 200]))
+    return QueryDict(mutable=True) | query
+
+
+def _answer(params, now, use_index):
+    place, ranked, problems = queries.ranked_offers(params, now, use_index=use_index)
+    rows = [(r.offer.pk, round(r.score, 9), r.distance_km, [str(x) for x in r.reasons]) for r in ranked]
+    return (place.pk if place else None), rows, [str(p) for p in problems]
+
+
+def test_index_answers_exactly_like_the_database_search():
+    places = _generate()
+    rng = random.Random(11)
+    now = timezone.make_aware(timezone.datetime(2026, 11, 24, 10, 30))
+    compared = 0
+    for _ in range(120):
+        params = queries.FinderParams.from_query(_random_params(rng, places))
+        from_index = _answer(params, now, use_index=True)
+        from_database = _answer(params, now, use_index=False)
+        assert from_index == from_database, params
+        compared += len(from_index[1])
+    assert compared > 500  # the parameter mix does find offers, not only empty lists
+
+
+def test_the_candidate_cap_is_the_same_as_the_database_one(monkeypatch):
+    _generate(offers=120)
+    monkeypatch.setattr(queries, "MAX_CANDIDATES", 25)
+    params = queries.FinderParams.from_query(QueryDict(""))
+    from_index = _answer(params, None, use_index=True)
+    assert len(from_index[1]) == 25
+    assert from_index == _answer(params, None, use_index=False)
+
+
+def test_places_resolve_like_the_database_lookup():
+    _generate(regions=4, offers=0)
+    Municipality.objects.create(
+        region="Testland", name="Möhnesee-Test", slug="moehnesee-test", population=1, latitude=51, longitude=8
+    )
+    index = finder_index.current()
+    for text in (
+        "Testort 2",
+        "testort 2",
+        "TESTORT-2",
+        "70021",
+        "7002",
+        "Möhnesee-Test",
+        "mohnesee test",
+        "Nirgendwo",
+    ):
+        expected = queries.resolve_place(text)
+        found = index.place(text)
+        assert (found.pk if found else None) == (expected.pk if expected else None), text
+
+
+def _finder_names(client, query):
+    return client.get("/hilfe/?" + query).content.decode()
+
+
+def test_a_new_offer_is_found_at_once(client, make_offer):
+    assert "Neue Beratungsstelle" not in _finder_names(client, "ort=Soest&art=frauenberatung")
+    make_offer(name="Neue Beratungsstelle", municipality="soest")
+    assert "Neue Beratungsstelle" in _finder_names(client, "ort=Soest&art=frauenberatung")
+
+
+NEAR_SOEST = "ort=Soest&art=frauenberatung&umkreis=1"
+
+
+@pytest.mark.parametrize(
+    ("change", "query_after"),
+    [
+        (lambda offer: Offer.objects.filter(pk=offer.pk).update(is_published=False), NEAR_SOEST),
+        (lambda offer: Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.INACTIVE), NEAR_SOEST),
+        (lambda offer: Offer.objects.filter(pk=offer.pk).update(kinds="|polizei|"), NEAR_SOEST),
+        (lambda offer: Offer.objects.filter(pk=offer.pk).delete(), NEAR_SOEST),
+        (lambda offer: ServedArea.objects.filter(offer=offer).delete(), NEAR_SOEST),
+        (
+            lambda offer: Municipality.objects.filter(slug="soest").update(
+                slug="soest-neu", name="Soest-Neu"
+            ),
+            "ort=Soest-Neu&art=frauenberatung&umkreis=1",
+        ),
+    ],
+    ids=["unpublished", "inactive", "other-kind", "deleted", "no-longer-serving", "place-renamed"],
+)
+def test_any_write_outside_the_services_takes_effect_at_once(client, make_offer, change, query_after):
+    """Bulk updates and deletes bypass the services and signals; the triggers still renew the token."""
+    offer = make_offer(name="Stelle im Wandel", municipality="lippstadt", service_area=["soest"])
+    assert "Stelle im Wandel" in _finder_names(client, NEAR_SOEST)
+    change(offer)
+    assert "Stelle im Wandel" not in _finder_names(client, query_after)
+
+
+def test_opening_hours_changed_in_bulk_take_effect_at_once(make_offer):
+    offer = make_offer(name="Sprechstunde", municipality="soest")
+    monday_ten = timezone.make_aware(timezone.datetime(2026, 11, 23, 10, 0))
+    params = queries.FinderParams.from_query(QueryDict("ort=Soest&jetzt_offen=1"))
+    assert offer.pk not in [r.offer.pk for r in queries.ranked_offers(params, monday_ten)[1]]
+    Schedule.objects.create(offer=offer, weekday=0, opens_at=time(9), closes_at=time(12))
+    assert offer.pk in [r.offer.pk for r in queries.ranked_offers(params, monday_ten)[1]]
+    assert offer.pk not in [
+        r.offer.pk for r in queries.ranked_offers(params, monday_ten + timedelta(hours=2))[1]
+    ]
+
+
+def test_a_rolled_back_write_leaves_index_and_data_in_step(make_offer):
+    make_offer(name="Bleibt", municipality="soest")
+    params = queries.FinderParams.from_query(QueryDict("ort=Soest"))
+    token = finder_index.current_token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Offer.objects.filter(name="Bleibt").update(is_published=False)
+        assert "Bleibt" not in [r.offer.name for r in queries.ranked_offers(params)[1]]
+        raise RuntimeError("abgebrochen")
+    assert finder_index.current_token() == token
+    assert "Bleibt" in [r.offer.name for r in queries.ranked_offers(params)[1]]
+
+
+def test_shelter_reports_do_not_reload_the_index(shelter, anbieter):
+    from schutznetz.directory import services
+
+    index = finder_index.current()
+    services.report_shelter_places(anbieter, shelter, free_places=2, children_allowed=True)
+    assert finder_index.current() is index
