@@ -309,9 +309,19 @@ class RiskAssessment(models.Model):
         return f"{self._meta.verbose_name} #{self.pk}"
 
 
+class ChronologyKind(models.TextChoices):
+    EVENT = "event", _("Ereignis")
+    # A new incident (violence, threat, breach of an order): within 12 months of the last conference
+    # the case becomes a repeat and comes back to the conference.
+    INCIDENT = "incident", _("neuer Vorfall")
+
+
 class ChronologyEntry(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chronology")
     date = models.DateField(_("Datum"))
+    kind = models.CharField(
+        _("Art"), max_length=10, choices=ChronologyKind.choices, default=ChronologyKind.EVENT
+    )
     text = EncryptedTextField(_("Ereignis"))
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(

@@ -31,6 +31,7 @@ from schutznetz.cases.models import (
     CaseStatus,
     Category,
     ChronologyEntry,
+    ChronologyKind,
     CloseReason,
     Conference,
     ConferenceKind,
@@ -99,16 +100,15 @@ def active_legal_basis(case, organisation):
     )
 
 
-def _require_basis(case, organisation):
+def _require_basis(case, organisation, field=None):
+    """The organisation's active legal basis; refused with a clear message (on ``field`` if given)."""
     basis = active_legal_basis(case, organisation)
     if basis is None:
-        raise ValidationError(
-            _(
-                "Für %(org)s ist keine gültige Rechtsgrundlage erfasst (Einwilligung, § 4 KKG, § 8a SGB VIII, "
-                "§ 34a PolG NRW oder begründetes hohes Risiko). Ohne Rechtsgrundlage wird nichts geteilt."
-            )
-            % {"org": organisation}
-        )
+        message = _(
+            "Für %(org)s ist keine gültige Rechtsgrundlage erfasst (Einwilligung, § 4 KKG, § 8a SGB VIII, "
+            "§ 34a PolG NRW oder begründetes hohes Risiko). Ohne Rechtsgrundlage wird nichts geteilt."
+        ) % {"org": organisation}
+        raise ValidationError({field: message} if field else message)
     return basis
 
 
@@ -328,10 +328,6 @@ def detect_repeats(actor, case, person, now=None):
     )
     notices = []
     for other in earlier:
-        match, created = RepeatMatch.objects.get_or_create(case=case, earlier_case=other)
-        if not case.is_repeat:
-            case.is_repeat = True
-            case.save(update_fields=["is_repeat"])
         participates = Participation.objects.filter(
             case=other, organisation_id=actor.organisation_id, ended_at__isnull=True
         ).exists()
@@ -343,11 +339,42 @@ def detect_repeats(actor, case, person, now=None):
                 other.pk if participates else None,
             )
         )
-        if created:
-            record_audit(actor, "case.repeat.detected", case, ["is_repeat"])
-        if created and not participates:
-            _notify_chair_of_repeat(case, match)
+        _mark_repeat(actor, case, other, notify_chair=not participates)
     return notices
+
+
+def _mark_repeat(actor, case, earlier, *, notify_chair, renew=False, reason=None):
+    """Mark ``case`` as a repeat of ``earlier`` (the same case for a new incident); True if newly marked.
+
+    The repeat comes to the next conference agenda (reason "Wiederholungsfall", see ``build_agenda``).
+    ``renew``: a repeat already recorded before the case's last conference counts again (a new incident
+    after that conference), so it goes back on the agenda and the chair is told again.
+    """
+    match, created = RepeatMatch.objects.get_or_create(case=case, earlier_case=earlier)
+    renewed = (
+        renew
+        and not created
+        and case.last_conferenced_on is not None
+        and timezone.localdate(match.detected_at) <= case.last_conferenced_on
+    )
+    if renewed:
+        match.detected_at = timezone.now()
+        match.chair_notified = False
+        match.save(update_fields=["detected_at", "chair_notified"])
+    if not case.is_repeat:
+        case.is_repeat = True
+        case.save(update_fields=["is_repeat"])
+    if created or renewed:
+        record_audit(actor, "case.repeat.detected", case, ["is_repeat"])
+        if notify_chair:
+            _notify_chair_of_repeat(case, match, reason)
+    return created or renewed
+
+
+def incident_is_repeat(case, incident_date):
+    """A repeat is any new incident within 12 months of the last conference (on or after its day)."""
+    last = case.last_conferenced_on
+    return last is not None and last <= incident_date <= last + REPEAT_WINDOW
 
 
 def _chair_organisation_ids():
@@ -364,15 +391,15 @@ def _chair_users():
     return users.filter(organisation_id__in=ids) if ids else users
 
 
-def _notify_chair_of_repeat(case, match):
+def _notify_chair_of_repeat(case, match, reason=None):
     match.chair_notified = True
     match.save(update_fields=["chair_notified"])
     _notify(
         _chair_users(),
         _("schutznetz: Wiederholungsfall erkannt"),
         reverse("cases:conference_list"),
-        _("Für einen neu eingebrachten Fall wurde ein Wiederholungsfall erkannt. Er wird für die nächste "
-          "Fallkonferenz vorgeschlagen."),
+        reason or _("Für einen neu eingebrachten Fall wurde ein Wiederholungsfall erkannt. Er wird für die "
+                    "nächste Fallkonferenz vorgeschlagen."),
     )  # fmt: skip
 
 
@@ -493,13 +520,30 @@ def end_participation(actor, case, organisation):
 
 @service
 def transfer_lead(actor, case, organisation):
+    """Hand the lead (Fallverantwortung) to another organisation; it needs a legal basis unless it brought
+    the case. The new lead sees the whole case; the former one keeps what is shared with it."""
     _require(actor, "cases.manage_case", case)
+    if organisation is None:
+        raise ValidationError({"organisation": _("Bitte wählen Sie eine Organisation.")})
+    if organisation.pk == case.lead_organisation_id:
+        raise ValidationError(
+            {"organisation": _("%(org)s hat die Fallverantwortung bereits.") % {"org": organisation}}
+        )
+    if not organisation.is_active:
+        raise ValidationError({"organisation": _("Diese Organisation ist nicht mehr aktiv.")})
     if organisation.pk != case.bringing_organisation_id:
-        _require_basis(case, organisation)
+        _require_basis(case, organisation, field="organisation")
     _participate(case, organisation, ParticipationReason.LEAD)
     case.lead_organisation = organisation
     case.save(update_fields=["lead_organisation"])
     record_audit(actor, "case.lead", case, ["lead_organisation"])
+    if organisation.pk != actor.organisation_id:
+        _notify(
+            _org_staff(organisation.pk),
+            _("schutznetz: Fallverantwortung übertragen"),
+            _case_path(case),
+            _("Ihrer Organisation wurde die Fallverantwortung für einen Fall übertragen."),
+        )
     return case
 
 
@@ -556,15 +600,33 @@ def assess_risk(actor, case, instrument_id, answers, *, judgement_band="", reaso
 
 
 @service
-def add_chronology_entry(actor, case, *, date, text):
+def add_chronology_entry(actor, case, *, date, text, kind=ChronologyKind.EVENT):
+    """An entry of the chronology. A new incident within 12 months of the case's last conference makes
+    the case a repeat: it comes back to the next conference and the chair is told (without content).
+    ``entry.marks_repeat`` says whether this entry did that."""
     _require(actor, "cases.contribute", case)
     _require_section(actor, case, Section.CHRONOLOGY)
+    errors = {}
+    if kind not in ChronologyKind.values:
+        errors["kind"] = _("Bitte wählen Sie die Art des Eintrags.")
     if not text.strip():
-        raise ValidationError({"text": _("Bitte beschreiben Sie das Ereignis.")})
+        errors["text"] = _("Bitte beschreiben Sie das Ereignis.")
+    if kind == ChronologyKind.INCIDENT and date > timezone.localdate():
+        errors["date"] = _("Ein neuer Vorfall kann nicht in der Zukunft liegen.")
+    if errors:
+        raise ValidationError(errors)
     entry = ChronologyEntry.objects.create(
-        case=case, date=date, text=text, organisation=actor.organisation, created_by=actor
+        case=case, date=date, kind=kind, text=text, organisation=actor.organisation, created_by=actor
     )
-    record_audit(actor, "case.chronology.add", entry, ["date", "text"])
+    record_audit(actor, "case.chronology.add", entry, ["date", "kind", "text"])
+    entry.marks_repeat = False
+    if kind == ChronologyKind.INCIDENT and incident_is_repeat(case, date):
+        entry.marks_repeat = _mark_repeat(
+            actor, case, case, notify_chair=True, renew=True,
+            reason=_("Für einen Fall wurde innerhalb von 12 Monaten nach seiner letzten Fallkonferenz ein "
+                     "neuer Vorfall erfasst. Er wird als Wiederholungsfall für die nächste Fallkonferenz "
+                     "vorgeschlagen."),
+        )  # fmt: skip
     return entry
 
 
