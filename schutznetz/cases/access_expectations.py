@@ -63,6 +63,8 @@ VIEWS = {
     "cases:deadline_done": {"method": "POST", **_case_only(302, 403)},
     "cases:return_ban_update": {"method": "GET", **_case_only(200, 403)},
     "cases:close": {"method": "GET", **_case_only(200, 403)},
+    # Only those who manage the case (brought or lead it) hand the lead on.
+    "cases:transfer_lead": {"method": "GET", **_case_only(200, 403)},
     "cases:referral_create": {"method": "GET", **_case_only(200, 403)},
     # Art. 15: the lead organisation and Datenschutz (for any case, without content).
     "cases:access_report_json": {
@@ -84,6 +86,13 @@ VIEWS = {
     "cases:referral_detail": {
         "method": "GET",
         "own": _s(200, 200, 404, 404, 404),
+        "foreign": _s(404, 404, 404, 404, 404),
+    },
+    # Declining a proposal to the conference: the Moderation of an organisation chairing a planned
+    # conference that could collect the case; the referring Fachkraft sees the proposal but may not.
+    "cases:proposal_decline": {
+        "method": "GET",
+        "own": _s(403, 200, 404, 404, 404),
         "foreign": _s(404, 404, 404, 404, 404),
     },
     "cases:conference_list": {"method": "GET", **_same(_s(200, 200, 403, 403, 403))},

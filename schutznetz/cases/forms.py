@@ -6,6 +6,7 @@ from schutznetz.cases.models import (
     ActionReview,
     ActionStatus,
     Category,
+    ChronologyKind,
     CloseReason,
     ConferenceKind,
     DeadlineKind,
@@ -148,6 +149,30 @@ class ReferralUpdateForm(forms.Form):
     decline_reason = forms.CharField(label=_("Grund der Ablehnung"), max_length=300, required=False)
 
 
+class ProposalDeclineForm(forms.Form):
+    decline_reason = forms.CharField(
+        label=_("Grund der Ablehnung"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Die vorschlagende Organisation wird benachrichtigt und sieht den Grund."),
+    )
+
+
+class TransferLeadForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("neue Fallverantwortung"),
+        queryset=Organisation.objects.none(),
+        help_text=_(
+            "Zur Wahl stehen die am Fall beteiligten Organisationen. Für sie muss eine gültige "
+            "Rechtsgrundlage erfasst sein, außer sie hat den Fall eingebracht."
+        ),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
 class FirstContactForm(forms.Form):
     first_contact_at = forms.DateTimeField(
         label=_("Erstkontakt am"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -180,6 +205,16 @@ class RiskForm(forms.Form):
 
 class ChronologyForm(forms.Form):
     date = forms.DateField(label=_("Datum"), widget=DateInput())
+    kind = forms.ChoiceField(
+        label=_("Art"),
+        choices=ChronologyKind.choices,
+        initial=ChronologyKind.EVENT,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Ein neuer Vorfall innerhalb von 12 Monaten nach der letzten Fallkonferenz macht den Fall zum "
+            "Wiederholungsfall; er kommt auf die nächste Tagesordnung."
+        ),
+    )
     text = forms.CharField(label=_("Ereignis"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

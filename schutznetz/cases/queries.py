@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from schutznetz.accounts.models import Role
+from schutznetz.accounts.models import Organisation, Role
 from schutznetz.cases.models import (
     ALL_SECTIONS,
     OPEN_ACTION_STATUSES,
@@ -28,6 +28,7 @@ from schutznetz.cases.models import (
     CaseStatus,
     ChronologyEntry,
     Conference,
+    ConferenceStatus,
     ConfidentialityAcknowledgement,
     Deadline,
     LegalBasis,
@@ -361,6 +362,32 @@ def conferences_for(user):
     )
 
 
+def meets_in(conference):
+    """Condition on cases: one of the case's participating organisations chairs or is invited to
+    ``conference``. Only such cases may come to its agenda as proposals or repeats: putting a case on
+    an agenda gives the chair a view of it."""
+    members = {
+        conference.chair_organisation_id,
+        *conference.invited_organisations.values_list("pk", flat=True),
+    }
+    return Exists(
+        Participation.objects.filter(case=OuterRef("pk"), organisation_id__in=members, ended_at__isnull=True)
+    )
+
+
+def conferences_collecting(case):
+    """Planned conferences whose agenda could collect ``case`` (the ``meets_in`` rule, seen from the case)."""
+    participating = Participation.objects.filter(case=case, ended_at__isnull=True).values("organisation_id")
+    return Conference.objects.filter(status=ConferenceStatus.PLANNED).filter(
+        Q(chair_organisation_id__in=participating) | Q(invited_organisations__in=participating)
+    )
+
+
+def chairs_conference_collecting(user, case):
+    org_id = _org(user)
+    return bool(org_id) and conferences_collecting(case).filter(chair_organisation_id=org_id).exists()
+
+
 def access_conference(user, conference_id):
     return get_scoped_or_404(conferences_for(user), pk=conference_id)
 
@@ -434,6 +461,17 @@ def referrals_for(user):
 
 def access_referral(user, referral_id):
     return get_scoped_or_404(referrals_for(user), log_user=user, purpose="referral", pk=referral_id)
+
+
+def participating_organisations(user, case):
+    """Organisations that may take over the lead: active participants (and the bringing organisation),
+    except the current lead; for those who manage the case."""
+    if not case_access(user, case).manages:
+        return Organisation.objects.none()
+    ids = set(case.participations.filter(ended_at__isnull=True).values_list("organisation_id", flat=True))
+    ids.add(case.bringing_organisation_id)
+    ids.discard(case.lead_organisation_id)
+    return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
 
 def _deadline_scope(user):

@@ -56,6 +56,18 @@ def chairs_conference(user, conference):
 
 
 @rules.predicate
+def collects_proposal(user, referral):
+    """The user's organisation chairs a planned conference that could put the proposed case on its agenda."""
+    from schutznetz.cases.queries import chairs_conference_collecting
+
+    return (
+        referral is not None
+        and referral.to_organisation_id is None
+        and chairs_conference_collecting(user, referral.case)
+    )
+
+
+@rules.predicate
 def holds_action(user, action):
     return action is not None and user.organisation_id == action.organisation_id
 
@@ -75,5 +87,6 @@ rules.add_perm("cases.view_counts", is_koordination | is_datenschutz)
 rules.add_perm("cases.view_case_list", (is_fachkraft | is_moderation) & has_organisation)
 rules.add_perm("cases.create_conference", is_moderation & has_organisation)
 rules.add_perm("cases.chair_conference", is_moderation & has_organisation & chairs_conference)
+rules.add_perm("cases.decide_proposal", is_moderation & has_organisation & collects_proposal)
 rules.add_perm("cases.update_action", (is_fachkraft & has_organisation & holds_action))
 rules.add_perm("cases.view_referrals", (is_fachkraft | is_moderation) & has_organisation)

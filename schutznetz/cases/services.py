@@ -372,8 +372,12 @@ def _mark_repeat(actor, case, earlier, *, notify_chair, renew=False, reason=None
 
 
 def incident_is_repeat(case, incident_date):
-    """A repeat is any new incident within 12 months of the last conference (on or after its day)."""
-    last = case.last_conferenced_on
+    """A repeat is any new incident within 12 months of the last conference (on or after its day).
+
+    Decided on the stored date, not on a copy of the case loaded before a conference recorded its outcome.
+    """
+    last = Case.objects.filter(pk=case.pk).values_list("last_conferenced_on", flat=True).get()
+    case.last_conferenced_on = last
     return last is not None and last <= incident_date <= last + REPEAT_WINDOW
 
 
@@ -619,9 +623,9 @@ def add_chronology_entry(actor, case, *, date, text, kind=ChronologyKind.EVENT):
         case=case, date=date, kind=kind, text=text, organisation=actor.organisation, created_by=actor
     )
     record_audit(actor, "case.chronology.add", entry, ["date", "kind", "text"])
-    entry.marks_repeat = False
-    if kind == ChronologyKind.INCIDENT and incident_is_repeat(case, date):
-        entry.marks_repeat = _mark_repeat(
+    entry.marks_repeat = kind == ChronologyKind.INCIDENT and incident_is_repeat(case, date)
+    if entry.marks_repeat:
+        _mark_repeat(
             actor, case, case, notify_chair=True, renew=True,
             reason=_("Für einen Fall wurde innerhalb von 12 Monaten nach seiner letzten Fallkonferenz ein "
                      "neuer Vorfall erfasst. Er wird als Wiederholungsfall für die nächste Fallkonferenz "
@@ -667,6 +671,82 @@ def propose_for_conference(actor, case):
         reverse("cases:conference_list"),
         _("Ein Fall wurde für die nächste Fallkonferenz vorgeschlagen."),
     )
+    return referral
+
+
+def _proposals(case, *statuses):
+    return Referral.objects.filter(case=case, to_organisation__isnull=True, status__in=statuses)
+
+
+def _accept_proposals(case, now=None):
+    """The case is on an agenda: its waiting proposal is accepted; the referring organisation is told."""
+    now = now or timezone.now()
+    count = 0
+    for referral in _proposals(case, ReferralStatus.PENDING):
+        referral.status = ReferralStatus.ACCEPTED
+        referral.decided_at = now
+        referral.save(update_fields=["status", "decided_at"])
+        _notify_referrer(referral)
+        count += 1
+    return count
+
+
+def _complete_proposals(case, now=None, withdraw_pending=False):
+    """The conference recorded its outcome (or the case was closed): the open proposal is completed.
+
+    A proposal still waiting is completed too when the conference discussed the case anyway (e.g. on the
+    agenda for open actions); when the case is closed first it is withdrawn (``withdraw_pending``).
+    """
+    now = now or timezone.now()
+    count = 0
+    for referral in _proposals(case, ReferralStatus.PENDING, ReferralStatus.ACCEPTED):
+        fields = ["status"]
+        if referral.status == ReferralStatus.PENDING:
+            referral.decided_at = now
+            fields.append("decided_at")
+        if withdraw_pending and referral.status == ReferralStatus.PENDING:
+            referral.status = ReferralStatus.DECLINED
+            referral.decline_reason = _("Zurückgezogen: Der Fall wurde abgeschlossen.")
+            fields.append("decline_reason")
+        else:
+            referral.status = ReferralStatus.COMPLETED
+            referral.completed_at = now
+            fields.append("completed_at")
+        referral.save(update_fields=fields)
+        _notify_referrer(referral)
+        count += 1
+    return count
+
+
+@service
+def decline_proposal(actor, referral, reason, now=None):
+    """The chair declines a waiting proposal to the conference, with a reason; the referrer is told.
+
+    Only the Moderation of an organisation chairing a planned conference that could collect the case
+    (one of the case's participating organisations chairs it or is invited) may decline it.
+    """
+    _require(actor, "cases.decide_proposal", referral)
+    if referral.status != ReferralStatus.PENDING:
+        raise ValidationError(
+            {"decline_reason": _("Dieser Vorschlag ist nicht mehr offen (Stand: %(s)s).")
+             % {"s": referral.get_status_display()}}
+        )  # fmt: skip
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"decline_reason": _("Bitte geben Sie einen Grund für die Ablehnung an.")})
+    if len(reason) > 300:
+        raise ValidationError({"decline_reason": _("Der Grund darf höchstens 300 Zeichen lang sein.")})
+    now = now or timezone.now()
+    referral.status = ReferralStatus.DECLINED
+    referral.decline_reason = reason
+    referral.decided_at = now
+    referral.save(update_fields=["status", "decline_reason", "decided_at"])
+    case = referral.case
+    if not _proposals(case, ReferralStatus.PENDING, ReferralStatus.ACCEPTED).exists():
+        case.proposed_at = None
+        case.save(update_fields=["proposed_at"])
+    record_audit(actor, "referral.proposal.decline", referral, ["status", "decline_reason", "decided_at"])
+    _notify_referrer(referral)
     return referral
 
 
@@ -799,22 +879,24 @@ def build_agenda(actor, conference):
     of it, so a chair must not be able to collect the proposals of partners who do not meet
     in that conference.
     """
+    from schutznetz.cases.queries import meets_in
+
     _require(actor, "cases.chair_conference", conference)
     present = set(conference.agenda_items.values_list("case_id", flat=True))
-    members = {
-        conference.chair_organisation_id,
-        *conference.invited_organisations.values_list("pk", flat=True),
-    }
-    meets_here = Exists(
-        Participation.objects.filter(case=OuterRef("pk"), organisation_id__in=members, ended_at__isnull=True)
-    )
+    meets_here = meets_in(conference)
     open_cases = Case.objects.filter(status=CaseStatus.OPEN)
     candidates = []
     for case in open_cases.filter(meets_here, proposed_at__isnull=False).order_by("proposed_at"):
         candidates.append((case, AgendaReason.PROPOSED))
-    for case in open_cases.filter(meets_here, is_repeat=True, last_conferenced_on__isnull=True).order_by(
-        "created_at"
-    ):
+    # A repeat not discussed since it was detected: never conferenced, or a repeat (e.g. a new incident)
+    # recorded after the last time a conference discussed the case.
+    discussed_since = AgendaItem.objects.filter(
+        case_id=OuterRef(OuterRef("pk")), discussed_at__gte=OuterRef("detected_at")
+    )
+    undiscussed_repeat = Q(last_conferenced_on__isnull=True) | Q(
+        Exists(RepeatMatch.objects.filter(case_id=OuterRef("pk")).filter(~Exists(discussed_since)))
+    )
+    for case in open_cases.filter(meets_here, undiscussed_repeat, is_repeat=True).order_by("created_at"):
         candidates.append((case, AgendaReason.REPEAT))
     # Outstanding actions come back to the conference series that agreed them (same chair).
     with_actions = (
@@ -827,6 +909,7 @@ def build_agenda(actor, conference):
         candidates.append((case, AgendaReason.OPEN_ACTIONS))
     position = conference.agenda_items.count()
     added = []
+    accepted = 0
     for case, reason in candidates:
         if case.pk in present:
             continue
@@ -835,7 +918,9 @@ def build_agenda(actor, conference):
         added.append(
             AgendaItem.objects.create(conference=conference, case=case, reason=reason, position=position)
         )
-    record_audit(actor, "conference.agenda", conference, ["agenda_items"] if added else [])
+        accepted += _accept_proposals(case)
+    fields = (["agenda_items"] if added else []) + (["referrals"] if accepted else [])
+    record_audit(actor, "conference.agenda", conference, fields)
     return added
 
 
@@ -849,7 +934,8 @@ def add_to_agenda(actor, conference, case, reason=AgendaReason.PROPOSED):
         defaults={"reason": reason, "position": conference.agenda_items.count() + 1},
     )
     if created:
-        record_audit(actor, "conference.agenda.add", item, ["case"])
+        accepted = _accept_proposals(case)
+        record_audit(actor, "conference.agenda.add", item, ["case"] + (["referrals"] if accepted else []))
     return item
 
 
@@ -908,6 +994,7 @@ def record_case_outcome(actor, item, *, decisions, next_review_date=None):
     case.last_conferenced_on = item.conference.date
     case.proposed_at = None
     case.save(update_fields=["last_conferenced_on", "proposed_at"])
+    completed = _complete_proposals(case, item.discussed_at)
     if next_review_date and case.category == Category.KINDESWOHL:
         Deadline.objects.update_or_create(
             case=case,
@@ -915,7 +1002,12 @@ def record_case_outcome(actor, item, *, decisions, next_review_date=None):
             done_at=None,
             defaults={"due_date": next_review_date, "organisation": case.lead_organisation},
         )
-    record_audit(actor, "conference.outcome", item, ["decisions", "next_review_date"])
+    record_audit(
+        actor,
+        "conference.outcome",
+        item,
+        ["decisions", "next_review_date"] + (["referrals"] if completed else []),
+    )
     return item
 
 
@@ -1083,7 +1175,12 @@ def close_case(actor, case, reason, now=None):
     case.proposed_at = None
     case.save(update_fields=["status", "close_reason", "closed_at", "proposed_at"])
     Deadline.objects.filter(case=case, done_at__isnull=True).update(done_at=case.closed_at)
-    record_audit(actor, "case.close", case, ["status", "close_reason", "closed_at"])
+    # An open proposal to the conference ends with the case: one on an agenda is completed, one still
+    # waiting is withdrawn (recorded as declined with that reason).
+    ended = _complete_proposals(case, case.closed_at, withdraw_pending=True)
+    record_audit(
+        actor, "case.close", case, ["status", "close_reason", "closed_at"] + (["referrals"] if ended else [])
+    )
     return case
 
 

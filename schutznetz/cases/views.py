@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from schutznetz.accounts.models import Organisation, User
 from schutznetz.cases import forms, instruments, list_rows, queries, services
-from schutznetz.cases.models import AgendaItem, CaseStatus, DeadlineKind, LegalBasis, Section
+from schutznetz.cases.models import AgendaItem, CaseStatus, DeadlineKind, LegalBasis, ReferralStatus, Section
 from schutznetz.core.pdf import pdf_response
 
 
@@ -253,22 +253,26 @@ def legal_basis_withdraw(request, case_id, basis_id):
 @login_required
 def invite(request, case_id):
     case = _managed_case(request, case_id)
-    form = forms.InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        ok, _r = _attempt(form, lambda: services.invite_organisation(request.user, case, organisation))
-        if ok:
-            messages.success(
-                request, _("%(org)s ist jetzt am Fall beteiligt. Es ist noch kein Abschnitt freigegeben.")
-                % {"org": organisation},
-            )  # fmt: skip
-            return redirect("cases:detail", case.pk)
-    return _form_page(
-        request, form, _("Organisation einladen"), _("Einladen"), reverse("cases:detail", args=[case.pk]),
+    return _organisation_step(
+        request, case, forms.InviteForm(request.POST or None), services.invite_organisation,
+        _("%(org)s ist jetzt am Fall beteiligt. Es ist noch kein Abschnitt freigegeben."),
+        _("Organisation einladen"), _("Einladen"),
         _("Eine eingeladene Organisation ist am Fall beteiligt, etwa für die Fallkonferenz. Sie sieht nur die "
           "Kopfdaten des Falls (Nummer, Kategorie, Status, Organisationen, Risikostufe). Abschnitte geben Sie "
           "gesondert frei; dafür muss für die Organisation eine Rechtsgrundlage erfasst sein."),
     )  # fmt: skip
+
+
+def _organisation_step(request, case, form, service, done, title, submit, intro):
+    """A form choosing one organisation for a case the user manages (invite, hand over the lead):
+    ``service(user, case, organisation)`` on a valid POST, its errors on the form naming the field."""
+    if request.method == "POST" and form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        ok, _r = _attempt(form, lambda: service(request.user, case, organisation))
+        if ok:
+            messages.success(request, done % {"org": organisation})
+            return redirect("cases:detail", case.pk)
+    return _form_page(request, form, title, submit, reverse("cases:detail", args=[case.pk]), intro)
 
 
 @login_required
@@ -339,10 +343,20 @@ def chronology_add(request, case_id):
     form = forms.ChronologyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, _e = _attempt(
-            form, lambda: services.add_chronology_entry(request.user, case, date=d["date"], text=d["text"])
+        ok, entry = _attempt(
+            form,
+            lambda: services.add_chronology_entry(
+                request.user, case, date=d["date"], text=d["text"], kind=d["kind"]
+            ),
         )
         if ok:
+            if entry.marks_repeat:
+                messages.warning(
+                    request,
+                    _("Neuer Vorfall innerhalb von 12 Monaten nach der letzten Fallkonferenz: Der Fall ist ein "
+                      "Wiederholungsfall und kommt auf die nächste Tagesordnung. Die Moderation wurde "
+                      "benachrichtigt."),
+                )  # fmt: skip
             return redirect("cases:detail", case.pk)
     return _form_page(
         request, form, _("Ereignis im Verlauf"), _("Hinzufügen"), reverse("cases:detail", args=[case.pk])
@@ -435,6 +449,22 @@ def close(request, case_id):
     return _form_page(request, form, _("Fall abschließen"), _("Abschließen"), reverse("cases:detail", args=[case.pk]),
                       _("Nach Ablauf der Aufbewahrungsfrist werden die Identitätsdaten gelöscht; anonyme "
                         "Statistikangaben bleiben."))  # fmt: skip
+
+
+@login_required
+def transfer_lead(request, case_id):
+    """Hand the lead (Fallverantwortung) to another participating organisation."""
+    case = _managed_case(request, case_id)
+    form = forms.TransferLeadForm(
+        request.POST or None, organisations=queries.participating_organisations(request.user, case)
+    )
+    return _organisation_step(
+        request, case, form, services.transfer_lead, _("%(org)s hat jetzt die Fallverantwortung."),
+        _("Fallverantwortung übertragen"), _("Übertragen"),
+        _("Die fallverantwortliche Organisation ist die eine Stelle, mit der die betroffene Person zu tun hat, "
+          "und sieht den ganzen Fall. Ihre Organisation sieht danach nur noch, was mit ihr geteilt ist, "
+          "außer sie hat den Fall eingebracht."),
+    )  # fmt: skip
 
 
 # --- Art. 15 -----------------------------------------------------------------------------------------
@@ -558,11 +588,35 @@ def referral_detail(request, referral_id):
         {
             "referral": referral,
             "is_receiver": is_receiver,
+            "may_decline": referral.status == ReferralStatus.PENDING
+            and request.user.has_perm("cases.decide_proposal", referral),
             "status_form": status_form,
             "contact_form": contact_form,
         },
         status=400 if (status_form.errors or contact_form.errors) else 200,
     )
+
+
+@login_required
+def proposal_decline(request, referral_id):
+    """The conference chair declines a proposal to the conference, with a reason."""
+    referral = queries.access_referral(request.user, referral_id)
+    _require(request, "cases.decide_proposal", referral)
+    form = forms.ProposalDeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _r = _attempt(
+            form,
+            lambda: services.decline_proposal(request.user, referral, form.cleaned_data["decline_reason"]),
+        )
+        if ok:
+            messages.success(request, _("Der Vorschlag wurde abgelehnt."))
+            return redirect("cases:referral_detail", referral.pk)
+    return _form_page(
+        request, form, _("Vorschlag für die Fallkonferenz ablehnen: %(n)s") % {"n": referral.case.number},
+        _("Ablehnen"), reverse("cases:referral_detail", args=[referral.pk]),
+        _("Stand: %(s)s. Ein abgelehnter Fall kommt nicht auf die Tagesordnung; er kann später erneut "
+          "vorgeschlagen werden.") % {"s": referral.get_status_display()},
+    )  # fmt: skip
 
 
 # --- conferences -------------------------------------------------------------------------------------

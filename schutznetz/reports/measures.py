@@ -395,9 +395,12 @@ def time_to_first_contact(period, scope):
     """Für Vermittlungen mit Datum „vermittelt am“ im Zeitraum und erfasstem Erstkontakt: Zeit
     vom Vermitteln bis zum Erstkontakt in Tagen; Median und 90. Perzentil (lineare Interpolation
     zwischen den Rängen). Vermittlungen ohne Erstkontakt werden gezählt, gehen aber nicht in die
-    Zeiten ein. Bei einer Organisation: Vermittlungen an sie."""
+    Zeiten ein. Vorschläge an die Fallkonferenz sind keine Vermittlung an einen Partner (sie haben
+    keinen Erstkontakt) und zählen nicht. Bei einer Organisation: Vermittlungen an sie."""
     Referral = model("cases.Referral")
-    referrals = Referral.objects.filter(referred_at__gte=period.start_dt, referred_at__lt=period.end_dt)
+    referrals = Referral.objects.filter(
+        referred_at__gte=period.start_dt, referred_at__lt=period.end_dt, to_organisation__isnull=False
+    )
     if scope.organisation is not None:
         referrals = referrals.filter(to_organisation=scope.organisation)
     delta = ExpressionWrapper(F("first_contact_at") - F("referred_at"), output_field=DurationField())
@@ -425,7 +428,9 @@ def time_to_first_contact(period, scope):
 def repeat_rate(period, scope):
     """Anteil der im Zeitraum angelegten Fälle, die als Wiederholungsfall markiert sind (eine Person
     des Falls stimmt über den Blindindex mit einer Person eines Falls überein, der in den 12 Monaten
-    davor angelegt wurde), an allen im Zeitraum angelegten Fällen."""
+    davor angelegt wurde, oder zum Fall wurde innerhalb von 12 Monaten nach seiner letzten
+    Fallkonferenz ein neuer Vorfall erfasst), an allen im Zeitraum angelegten Fällen. Gezählt wird
+    im Zeitraum, in dem der Fall angelegt wurde."""
     counts = cases_in(period, scope).aggregate(
         repeat=Count("pk", filter=Q(is_repeat=True)), first=Count("pk", filter=Q(is_repeat=False))
     )

@@ -167,6 +167,23 @@ def test_time_to_first_contact_median_and_p90(orgs):
     assert figures(published("time_to_first_contact", scope=Scope(a)))["Median bis zum Erstkontakt"] == "–"
 
 
+def test_proposals_to_the_conference_are_not_referrals_without_first_contact(orgs):
+    from schutznetz.cases.models import Referral
+
+    a, b = orgs
+    case = make_case(a, at(2025, 1, 2))
+    start = at(2025, 3, 1, 8)
+    for days in range(1, 11):
+        Referral.objects.create(
+            case=case, from_organisation=a, to_organisation=b, referred_at=start,
+            first_contact_at=start + dt.timedelta(days=days),
+        )  # fmt: skip
+    for _ in range(6):  # proposals to the case conference: no partner, no first contact
+        Referral.objects.create(case=case, from_organisation=a, to_organisation=None, referred_at=start)
+    result = published("time_to_first_contact")
+    assert rows(result.tables[0]) == {"Erstkontakt erfasst": "10", "kein Erstkontakt erfasst": "0"}
+
+
 def test_time_to_first_contact_hidden_below_ten(orgs):
     from schutznetz.cases.models import Referral
 
