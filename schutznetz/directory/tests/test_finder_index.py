@@ -220,3 +220,34 @@ def test_shelter_reports_do_not_reload_the_index(shelter, anbieter):
     index = finder_index.current()
     services.report_shelter_places(anbieter, shelter, free_places=2, children_allowed=True)
     assert finder_index.current() is index
+
+
+def test_every_finder_table_has_its_version_trigger():
+    from django.db import connection
+
+    from schutznetz.directory import version_triggers
+
+    assert version_triggers.missing(connection) == set()
+
+
+def test_triggers_a_migration_dropped_come_back_after_migrate(make_offer):
+    """SQLite drops a table's triggers when a migration rebuilds it; post_migrate restores them."""
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    from schutznetz.directory import version_triggers
+
+    offer = make_offer(name="Nach dem Umbau", municipality="soest")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER directory_offer_renew_version ON directory_offer")
+        else:
+            cursor.execute("DROP TRIGGER directory_offer_renew_version_update")
+    assert version_triggers.missing(connection)
+    token = finder_index.current_token()
+    Offer.objects.filter(pk=offer.pk).update(is_published=False)
+    assert finder_index.current_token() == token  # this is the danger the check guards against
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert version_triggers.missing(connection) == set()
+    Offer.objects.filter(pk=offer.pk).update(is_published=True)
+    assert finder_index.current_token() != token
