@@ -19,8 +19,9 @@ Afterwards it checks and prints:
 - queued mails are delivered after the restart: every stored registration's address got its mail;
 - the service answered again within seconds after the PostgreSQL restart (measured on /healthz).
 
-``DRILL_SECONDS`` (default 90) sets the load duration. Runs the server with SCHUTZNETZ_DEBUG=1 only
-so that the demo Fachkraft needs no second factor; everything else is production-like.
+``DRILL_SECONDS`` (default 90) sets the load duration. The server runs as in production (debug
+off, so a database outage answers the 503 "bitte gleich noch einmal" page); the demo Fachkraft's
+session carries the password and TOTP steps a real sign-in records.
 """
 
 import http.client
@@ -62,6 +63,16 @@ Event.objects.get_or_create(slug="{SLUG}", defaults=dict(
     capacity=100000, is_published=True))
 user = User.objects.get(username="demo-fachkraft-jugendamt")
 store = SessionStore()
+# What a real sign-in leaves in the session: password and TOTP steps recorded by allauth.
+from allauth.account.internal.flows import login as allauth_login
+from allauth.mfa.models import Authenticator
+Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
+                                    defaults={{"data": {{"secret": secrets.token_hex(10)}}}})
+store[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+    {{"method": "password", "at": timezone.now().timestamp(), "username": user.username}},
+    {{"method": "mfa", "at": timezone.now().timestamp(), "type": "totp"}},
+]
+store[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
 store[SESSION_KEY] = str(user.pk)
 store[BACKEND_SESSION_KEY] = "schutznetz.accounts.backends.SignInBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -246,7 +257,6 @@ def main():
     worker = None
     try:
         env = {
-            "SCHUTZNETZ_DEBUG": "1",
             "SCHUTZNETZ_TASKS": "database",
             "SCHUTZNETZ_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "SCHUTZNETZ_EMAIL_HOST": "127.0.0.1",
@@ -308,8 +318,11 @@ def main():
             if recovery is None or recovery > 10:
                 problems.append(f"Dienst nicht innerhalb von 10 s wieder erreichbar ({recovery})")
             at(0.5)
+            # As the worker's systemd unit does before starting it (ExecStartPre, one worker):
+            # tasks the killed worker had claimed go back into the queue instead of staying "running".
+            requeued = server.manage("requeue_stalled_tasks", "--all", capture=True).stdout.strip()
             worker = start_worker()
-            events.append("Task-Worker neu gestartet")
+            events.append(f"Task-Worker neu gestartet ({requeued})")
             for thread in threads:
                 thread.join()
             for event in events:

@@ -72,7 +72,9 @@ class SessionRenewalMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and not session.is_empty():
+        # Only a session this request used, and not on an error page: a database that just failed
+        # would fail the renewal again (and the session may never have loaded).
+        if session is not None and session.accessed and response.status_code < 500 and not session.is_empty():
             now = int(time.time())
             if now - session.get(self.KEY, 0) >= self.RENEW_AFTER_SECONDS:
                 session[self.KEY] = now

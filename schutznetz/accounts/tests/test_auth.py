@@ -283,3 +283,23 @@ def test_demo_roles_are_repaired_on_second_run():
     demo.load(StringIO())
     user = User.objects.get(username="demo-anbieter")
     assert user.role_set == {Role.ANBIETER}
+
+
+def test_session_renewal_leaves_error_pages_alone():
+    """After a database failure (503 page) the session is not read again for renewal."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    class SessionThatCannotLoad:
+        accessed = True
+
+        def is_empty(self):
+            return False
+
+        def get(self, *args):
+            raise AssertionError("must not be read")
+
+    request = RequestFactory().get("/intern/")
+    request.session = SessionThatCannotLoad()
+    middleware = SessionRenewalMiddleware(lambda request: HttpResponse(status=503))
+    assert middleware(request).status_code == 503
