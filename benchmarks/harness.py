@@ -169,6 +169,7 @@ class LoadResult:
     seconds: float
     statuses: Counter = field(default_factory=Counter)
     errors: int = 0
+    rounds: list = field(default_factory=list)  # per-window rates, from ``interleaved``
 
     @property
     def per_second(self):
@@ -215,6 +216,29 @@ def throughput(url, concurrency=8, duration=8.0, method="GET", body=None, header
     return result
 
 
+def interleaved(loads, rounds=8, concurrency=8, duration=16.0):
+    """Throughput of several loads measured in turns: ``rounds`` short windows each, one load
+    after the other, summed per load (``LoadResult.rounds`` keeps each window's rate).
+
+    ``loads`` maps a label to ``throughput``'s keyword arguments (``url``, ``headers``,
+    ``make_request``...). Taking turns puts the baseline and the measured pages under the same
+    conditions: on a shared machine, background load that comes and goes would otherwise fall
+    on one measurement and skew the ratio.
+    """
+    totals = {label: LoadResult(0, 0.0) for label in loads}
+    for _ in range(rounds):
+        for label, arguments in loads.items():
+            arguments = {"url": None, **arguments}
+            result = throughput(concurrency=concurrency, duration=duration / rounds, **arguments)
+            total = totals[label]
+            total.requests += result.requests
+            total.seconds += result.seconds
+            total.statuses.update(result.statuses)
+            total.errors += result.errors
+            total.rounds.append(result.per_second)
+    return totals
+
+
 def run_fixed(specs, concurrency=50):
     """Send exactly these requests (a list of (method, url, body, headers)) with N threads."""
     lock = threading.Lock()
@@ -251,11 +275,22 @@ def run_fixed(specs, concurrency=50):
 
 
 def report(title, measured, baseline, target=None):
-    """Print one benchmark line: both throughputs and their ratio (and the target, if any)."""
-    ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
+    """Print one benchmark line: both throughputs and their ratio (and the target, if any).
+
+    Measured in turns (``interleaved``), the ratio is the median of the ratios of neighbouring
+    windows, and their range is printed too: each pair ran under the same conditions.
+    """
+    if measured.rounds and len(measured.rounds) == len(baseline.rounds):
+        pairs = sorted(m / b for m, b in zip(measured.rounds, baseline.rounds, strict=True) if b)
+        # (not ``statistics.median``: benchmarks/statistics.py shadows the module here)
+        ratio = (pairs[(len(pairs) - 1) // 2] + pairs[len(pairs) // 2]) / 2 if pairs else 0.0
+        spread = f" (Runden {pairs[0]:.2f}–{pairs[-1]:.2f})" if pairs else ""
+    else:
+        ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
+        spread = ""
     line = (
         f"{title}: {measured.per_second:.1f}/s vs /healthz {baseline.per_second:.1f}/s "
-        f"→ Verhältnis {ratio:.2f}"
+        f"→ Verhältnis {ratio:.2f}{spread}"
     )
     if target is not None:
         line += f" (Ziel ≥ {target:.2f}: {'erreicht' if ratio >= target else 'verfehlt'})"

@@ -55,7 +55,7 @@ def _translated_path(path, language, current, script_prefix, urlconf):
     return translate_url(path, language)
 
 
-def _language_links(request):
+def language_links(request):
     path, separator, query = request.get_full_path().partition("?")
     current, prefix, urlconf = get_language(), get_script_prefix(), get_urlconf()
     return [
@@ -74,7 +74,7 @@ def schutznetz(request):
     staff = request.user.is_authenticated and not is_public if hasattr(request, "user") else False
     return {
         "network_name": settings.SCHUTZNETZ_NETWORK_NAME,
-        "language_links": _language_links(request),
+        "language_links": language_links(request),
         "is_public_page": is_public,
         # Callables: the template calls them only where the navigation is rendered (the public
         # header comes from the fragment cache on most requests).

@@ -11,7 +11,12 @@ def ensure_version_triggers(sender, using="default", **kwargs):
     from schutznetz.directory import version_triggers
 
     connection = connections[using]
-    if version_triggers.VERSION_TABLE in connection.introspection.table_names():
+    if version_triggers.VERSION_TABLE not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, version_triggers.VERSION_TABLE)
+    # Migrated back to before 0006: the triggers of that state are not ours to rebuild.
+    if "reports_token" in {column.name for column in columns}:
         version_triggers.install(connection)
 
 

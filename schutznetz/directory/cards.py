@@ -6,15 +6,19 @@ for a fraction of that. Every value is escaped with ``html.escape`` (quotes incl
 Django's ``escape`` does). The traffic light mirrors ``directory/_light.html``.
 """
 
+import functools
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 PHONE_NOISE = str.maketrans("", "", " /-")
+# Bound for a finder index's card memo: a national directory's most-shown offers, a few MB.
+CARD_MEMO_SIZE = 20_000
 LIGHT = '<span class="sn-traffic-light sn-traffic-light--{}" aria-hidden="true"></span> '
 
 
@@ -35,33 +39,53 @@ def light_html(light, report):
     return LIGHT.format("grey") + escape(_("Keine aktuelle Meldung – bitte anrufen"))
 
 
-def card_html(item, detail_url, labels):
-    """One result card; ``item.offer`` is a display row from ``queries.load_cards``.
-
-    Built with ``html.escape`` on every value (Django's ``escape`` does the same, through a
-    lazy-aware wrapper that costs more than the card itself); ``labels`` are already escaped.
-    """
-    offer = item.offer
+def card_parts(offer, detail_url, labels):
+    """The parts of a card that only depend on the offer and the language: heading with
+    provider and place, and the phone line."""
     town = offer.municipality__name
     if offer.address_protected:
         where = f"{labels['protected']}, {escape(town)}" if town else labels["protected"]
     else:
         where = escape(offer.city or town or "")
-    parts = [
+    head = (
         '<li class="kern-card"><div class="kern-card__container"><div class="kern-card__body kern-stack-sm">'
         f'<h3 class="kern-title"><a class="kern-link" href="{escape(detail_url.replace(PLACEHOLDER, str(offer.hsds_id)))}">'
         f"{escape(offer.name)}</a>"
         f"{labels['fictional'] if offer.is_fictional else ''}</h3>"
         f'<p class="kern-body">{escape(offer.provider__name)} · {where}</p>'
-    ]
-    if offer.light:
-        parts.append(f'<p class="kern-body">{light_html(offer.light, offer.latest_report)}</p>')
+    )
+    phone = ""
     if offer.phone:
-        parts.append(
+        phone = (
             f'<p class="kern-body">{labels["phone"]}: <a class="kern-link" href="tel:'
             f'{escape(offer.phone.translate(PHONE_NOISE))}">{escape(offer.phone)}</a>'
             f"{labels['always'] if offer.is_24_7 else ''}</p>"
         )
+    return head, phone
+
+
+def card_html(item, detail_url, labels, memo=None, language=None):
+    """One result card; ``item.offer`` is a display row from ``queries.load_cards``.
+
+    Built with ``html.escape`` on every value (Django's ``escape`` does the same, through a
+    lazy-aware wrapper that costs more than the card itself); ``labels`` are already escaped.
+    ``memo`` (the finder index's, keyed by offer, language and link pattern) keeps ``card_parts``.
+    """
+    offer = item.offer
+    if memo is None:
+        head, phone = card_parts(offer, detail_url, labels)
+    else:
+        key = (offer.pk, language, detail_url)
+        parts = memo.get(key)
+        if parts is None:
+            if len(memo) >= CARD_MEMO_SIZE:
+                memo.clear()
+            parts = memo[key] = card_parts(offer, detail_url, labels)
+        head, phone = parts
+    parts = [head]
+    if offer.light:
+        parts.append(f'<p class="kern-body">{light_html(offer.light, offer.latest_report)}</p>')
+    parts.append(phone)
     if item.reasons:
         reasons = " · ".join(escape(str(reason)) for reason in item.reasons)
         parts.append(
@@ -71,15 +95,22 @@ def card_html(item, detail_url, labels):
     return "".join(parts)
 
 
-def cards_html(items):
-    """All cards of a result page (safe HTML)."""
-    detail_url = reverse("directory:offer_detail", args=[PLACEHOLDER])
+@functools.lru_cache(maxsize=64)
+def _labels(language, script_prefix, urlconf):
+    """The escaped labels and the detail link pattern of one language, translated and reversed
+    once per worker (the arguments are the cache key: what ``_`` and ``reverse`` depend on)."""
     fictional, always = escape(_("Beispiel (fiktiv)")), escape(_("rund um die Uhr"))
-    labels = {
+    return reverse("directory:offer_detail", args=[PLACEHOLDER]), {
         "fictional": f' <span class="kern-badge">{fictional}</span>',
         "protected": escape(_("Adresse geschützt")),
         "phone": escape(_("Telefon")),
         "always": f" ({always})",
         "why": escape(_("Warum dieses Ergebnis")),
     }
-    return mark_safe("".join(card_html(item, detail_url, labels) for item in items))  # noqa: S308
+
+
+def cards_html(items, memo=None):
+    """All cards of a result page (safe HTML). ``memo``: see ``card_html``."""
+    language = get_language()
+    detail_url, labels = _labels(language, get_script_prefix(), get_urlconf())
+    return mark_safe("".join(card_html(item, detail_url, labels, memo, language) for item in items))  # noqa: S308

@@ -9,8 +9,9 @@ those searches without building SQL at all.
 
 Never stale: every request reads the one-row ``DirectoryVersion`` token (one primary-key
 look-up) and the index reloads when it differs; triggers renew the token on every write to the
-finder's tables (migration 0005). Shelter traffic lights are not held here: they change with
-every report and with time passing, so ``queries.load_cards`` reads them for the shown page.
+finder's tables (migrations 0005, 0006). The shelter traffic lights change with every report,
+so they are held apart (``ShelterLights``, renewed by their own token read in the same query)
+and judged by age when shown.
 
 Free-text searches (``q``) do not come here: they use the database's search engine (German
 full-text search and trigram similarity on PostgreSQL) in ``queries.filtered_offers``.
@@ -29,12 +30,21 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from schutznetz.directory import search
-from schutznetz.directory.models import Municipality, Offer, OfferStatus, Schedule, ServedArea
+from schutznetz.directory.models import (
+    SHELTER_REPORT_MAX_AGE,
+    Municipality,
+    Offer,
+    OfferStatus,
+    Schedule,
+    ServedArea,
+    ShelterReport,
+)
 from schutznetz.directory.regions import bounding_box
 
 # Offers are bucketed in cells of a tenth of a degree (about 11 × 7 km) for the radius branch:
 # cells wholly inside the search box are taken whole, only those on its border are checked.
 CELL_DEGREES = 0.1
+NEAR_MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +140,18 @@ class FinderIndex:
         self.entries = {entry.pk: entry for entry in entries}
         self.all_pks = sorted(self.entries)
         self.places = sorted(places, key=lambda place: place.name)
+        # Place look-ups by exact name, slug and normalised name; each keeps the first place in
+        # ``places`` order, which is the one the scan in ``queries.resolve_place`` finds.
+        self.place_by_name, self.place_by_slug, self.place_by_normalised = {}, {}, {}
+        for position, place in enumerate(self.places):
+            self.place_by_name.setdefault(place.name.lower(), position)
+            self.place_by_slug.setdefault(place.slug, position)
+            self.place_by_normalised.setdefault(search.normalise(place.name), position)
+        # ``_near`` per (place, radius): the same few hundred places are asked for again and
+        # again. Bounded, since the radius comes from the visitor.
+        self.near_memo = {}
+        # The unchanging part of each shown result card, per language (``cards.cards_html``).
+        self.card_memo = {}
         self.by_kind, self.by_target, self.by_language = {}, {}, {}
         self.by_municipality, self.by_served_slug, self.by_cell = {}, {}, {}
         self.everywhere, self.barrier_free = set(), set()
@@ -164,17 +186,33 @@ class FinderIndex:
             return None
         if text.isdigit():
             return next((p for p in self.places if text in p.postcodes), None)
-        lowered, slug = text.lower(), search.normalise(text).replace(" ", "-")
-        found = next((p for p in self.places if p.name.lower() == lowered or p.slug == slug), None)
-        if found is None:
-            wanted = search.normalise(text)
-            found = next((p for p in self.places if search.normalise(p.name) == wanted), None)
-        return found
+        wanted = search.normalise(text)
+        positions = [
+            position
+            for position in (
+                self.place_by_name.get(text.lower()),
+                self.place_by_slug.get(wanted.replace(" ", "-")),
+            )
+            if position is not None
+        ]
+        if not positions:
+            position = self.place_by_normalised.get(wanted)
+            return None if position is None else self.places[position]
+        return self.places[min(positions)]
 
     # --- retrieval -------------------------------------------------------------------
 
     def _near(self, place, radius_km):
         """The union of ``queries.place_branches``: in, serving, everywhere, or in the box."""
+        key = (place.pk, radius_km)
+        near = self.near_memo.get(key)
+        if near is None:
+            if len(self.near_memo) >= NEAR_MEMO_SIZE:
+                self.near_memo.clear()
+            near = self.near_memo[key] = frozenset(self._near_uncached(place, radius_km))
+        return near
+
+    def _near_uncached(self, place, radius_km):
         min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
         near = set(self.by_municipality.get(place.pk, ()))
         near |= self.by_served_slug.get(place.slug, set())
@@ -260,32 +298,98 @@ def _load(token):
     return FinderIndex(token, entries, places, served_areas)
 
 
-def current_token():
-    """The directory's version token (``None`` if a test flush removed the row)."""
+@dataclass(frozen=True, slots=True)
+class Versions:
+    """Both tokens of ``DirectoryVersion``, read in one query per request."""
+
+    directory: str | None
+    reports: str | None
+
+
+def versions():
+    """The directory's and the shelter reports' tokens (``None`` if a test flush removed the row)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM directory_directoryversion WHERE id = 1")
+        cursor.execute("SELECT token, reports_token FROM directory_directoryversion WHERE id = 1")
         row = cursor.fetchone()
-    return row[0] if row else None
+    return Versions(*row) if row else Versions(None, None)
 
 
-_lock = threading.Lock()
-_index = None
+def current_token():
+    return versions().directory
 
 
-def current():
+@dataclass(frozen=True, slots=True)
+class ShelterLights:
+    """Per shelter its newest report since ``since`` (``offer_id``, ``free_places``,
+    ``reported_at``): what the traffic lights on the finder's result cards show.
+
+    Held per worker like the index and renewed with ``reports_token``. Reports older than
+    ``SHELTER_REPORT_MAX_AGE`` at load time are left out: they can only ever give a grey light.
+    A light's age is judged when it is shown, so the grey light after 24 hours stays exact.
+    """
+
+    token: str | None
+    since: object
+    latest: dict
+
+    def latest_since(self, offer_ids, since):
+        """Like ``queries.latest_reports(offer_ids, since)``; ``None`` when ``since`` reaches
+        back before what was loaded (a caller asking about the past)."""
+        if since < self.since:
+            return None
+        found = {}
+        for offer_id in offer_ids:
+            report = self.latest.get(offer_id)
+            if report is not None and report.reported_at >= since:
+                found[offer_id] = report
+        return found
+
+
+def _load_lights(token):
+    since = timezone.now() - SHELTER_REPORT_MAX_AGE
+    latest = {}
+    reports = ShelterReport.objects.filter(reported_at__gte=since).order_by("offer_id", "-reported_at")
+    for offer_id, free_places, reported_at in reports.values_list("offer_id", "free_places", "reported_at"):
+        if offer_id not in latest:
+            latest[offer_id] = SimpleNamespace(
+                offer_id=offer_id, free_places=free_places, reported_at=reported_at
+            )
+    return ShelterLights(token, since, latest)
+
+
+class _PerWorker:
+    """A value built from the database and kept while its token stays the same."""
+
+    def __init__(self, load):
+        self.load = load
+        self.value = None
+        self.lock = threading.Lock()
+
+    def get(self, token):
+        value = self.value
+        if value is not None and token is not None and value.token == token:
+            return value
+        with self.lock:
+            value = self.value
+            if value is None or token is None or value.token != token:
+                # Token first, then the data: a write committed in between renews the token
+                # again, so the next request reloads instead of keeping older data.
+                value = self.load(token)
+                # Without a token (only after a test flush) nothing ties the value to the data.
+                if token is not None:
+                    self.value = value
+            return value
+
+
+_index = _PerWorker(_load)
+_lights = _PerWorker(_load_lights)
+
+
+def current(tokens=None):
     """This worker's index, reloaded first if the directory changed since it was built."""
-    global _index
-    token = current_token()
-    index = _index
-    if index is not None and token is not None and index.token == token:
-        return index
-    with _lock:
-        index = _index
-        if index is None or token is None or index.token != token:
-            # Token first, then the data: a write committed in between renews the token
-            # again, so the next request reloads instead of keeping older data.
-            index = _load(token)
-            # Without a token (only after a test flush) nothing ties the index to the data.
-            if token is not None:
-                _index = index
-        return index
+    return _index.get((tokens or versions()).directory)
+
+
+def current_lights(tokens=None):
+    """This worker's shelter lights, reloaded first if a report came in since."""
+    return _lights.get((tokens or versions()).reports)

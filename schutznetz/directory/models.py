@@ -15,6 +15,7 @@ wait as an ``OfferRevision`` until Koordination approves them.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 from schutznetz.core import personal_data
 from schutznetz.directory import taxonomy
+
+# A shelter's report counts for a day; after that its traffic light is grey ("bitte anrufen").
+SHELTER_REPORT_MAX_AGE = timedelta(hours=24)
 
 
 class Municipality(models.Model):
@@ -389,16 +393,20 @@ class SearchWord(models.Model):
 class DirectoryVersion(models.Model):
     """A token that changes with every write to the tables the public help finder reads.
 
-    Database triggers (migration 0005) store a new random token on every insert, update,
+    Database triggers (migrations 0005 and 0006) store a new random token on every insert, update,
     delete or truncate of offers, providers, municipalities, served areas and schedules,
     in the writing transaction, bulk loads and raw SQL included. Each worker's in-memory
     finder index (``finder_index``) compares it with the token it was built at and reloads
-    when they differ. A random token rather than a counter: a rolled-back write restores
+    when they differ (``reports_token`` does the same for shelter reports and the traffic
+    lights). A random token rather than a counter: a rolled-back write restores
     the old token, and a counter could then reach the same number again for other data.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     token = models.CharField(max_length=64)
+    # Renewed by every shelter report (migration 0006): the workers' traffic lights follow it,
+    # so a report does not reload the whole finder index.
+    reports_token = models.CharField(max_length=64, default="", db_default="")
 
     def __str__(self):
         return self.token

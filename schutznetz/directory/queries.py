@@ -17,6 +17,7 @@ from schutznetz.core.access import get_scoped_or_404
 from schutznetz.directory import finder_index, search, taxonomy
 from schutznetz.directory.models import (
     DECLINE_FIELDS,
+    SHELTER_REPORT_MAX_AGE,
     Municipality,
     Offer,
     OfferRevision,
@@ -36,7 +37,6 @@ RANK_FIELDS = (
     "pk", "name", "search_text", "municipality_id", "service_area", "serves_everywhere",
     "latitude", "longitude", "address_protected",
 )  # fmt: skip
-SHELTER_REPORT_MAX_AGE = timedelta(hours=24)
 
 
 # --- Public -----------------------------------------------------------------
@@ -211,16 +211,21 @@ class FinderResult:
     page: int
     has_next: bool
     problems: list
+    # Where ``cards.cards_html`` may keep the unchanging part of each card: the index's memo
+    # when the page was ranked from it (it lives as long as the data it was built from).
+    card_memo: dict | None = None
 
 
-def ranked_offers(params, now=None, use_index=True):
+def ranked_offers(params, now=None, use_index=True, tokens=None, index=None):
     """(place, ranked results, problems) for the finder's parameters.
 
     Searches without free text are answered from the worker's in-memory index
     (``finder_index``); free text (or ``use_index=False``) goes to the database. Both hand
-    the same kind of light rows to the one ranking function.
+    the same kind of light rows to the one ranking function. ``tokens``: the request's
+    ``finder_index.versions()``, if already read; ``index``: the index, if already at hand.
     """
-    index = finder_index.current() if use_index and not params.q else None
+    if index is None and use_index and not params.q:
+        index = finder_index.current(tokens)
     place = None
     if params.ort:
         place = index.place(params.ort) if index else resolve_place(params.ort)
@@ -272,7 +277,7 @@ CARD_FIELDS = (
 )  # fmt: skip
 
 
-def load_cards(ranked, now=None):
+def load_cards(ranked, now=None, tokens=None):
     """The finder's result page as light display rows (one query of plain values, no model
     instances, no schedules); shelters get their traffic light like ``load_page``."""
     if all(isinstance(r.offer, finder_index.Entry) for r in ranked):
@@ -282,13 +287,16 @@ def load_cards(ranked, now=None):
         rows = public_offers().filter(pk__in=[r.offer.pk for r in ranked]).values(*CARD_FIELDS)
         by_pk = {row["pk"]: SimpleNamespace(**row, light=None, latest_report=None) for row in rows}
     shelters = [o for o in by_pk.values() if "frauenhaus" in taxonomy.split_codes(o.kinds)]
-    # Only a report younger than SHELTER_REPORT_MAX_AGE can make a light other than grey,
-    # so older reports (a shelter's whole history) are not loaded.
-    since = (now or timezone.now()) - SHELTER_REPORT_MAX_AGE
-    reports = latest_reports((o.pk for o in shelters), since=since) if shelters else {}
-    for offer in shelters:
-        offer.latest_report = reports.get(offer.pk)
-        offer.light = traffic_light(offer.latest_report, now)
+    if shelters:
+        # Only a report younger than SHELTER_REPORT_MAX_AGE can make a light other than grey.
+        since = (now or timezone.now()) - SHELTER_REPORT_MAX_AGE
+        ids = [o.pk for o in shelters]
+        reports = finder_index.current_lights(tokens).latest_since(ids, since)
+        if reports is None:  # a caller asking about the past: from the database
+            reports = latest_reports(ids, since=since)
+        for offer in shelters:
+            offer.latest_report = reports.get(offer.pk)
+            offer.light = traffic_light(offer.latest_report, now)
     page = []
     for r in ranked:
         if r.offer.pk in by_pk:  # withdrawn between ranking and loading: left out
@@ -300,11 +308,21 @@ def load_cards(ranked, now=None):
 def find_offers(params, now=None, cards=False):
     """One page of ranked results: full offers (``load_page``) or, with ``cards``, the light
     display rows the public finder renders (``load_cards``)."""
-    place, ranked, problems = ranked_offers(params, now)
+    tokens = finder_index.versions() if cards else None  # one query for index and lights
+    index = finder_index.current(tokens) if cards and not params.q else None
+    place, ranked, problems = ranked_offers(params, now, tokens=tokens, index=index)
     start = (params.seite - 1) * PAGE_SIZE
-    page = (load_cards if cards else load_page)(ranked[start : start + PAGE_SIZE], now)
+    shown = ranked[start : start + PAGE_SIZE]
+    page = load_cards(shown, now, tokens) if cards else load_page(shown, now)
     return FinderResult(
-        params, place, page, len(ranked), params.seite, len(ranked) > start + PAGE_SIZE, problems
+        params,
+        place,
+        page,
+        len(ranked),
+        params.seite,
+        len(ranked) > start + PAGE_SIZE,
+        problems,
+        index.card_memo if index is not None else None,
     )
 
 

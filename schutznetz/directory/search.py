@@ -152,7 +152,7 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
     """
     filters = filters or {}
     results = []
-    # The same for every candidate: translated once, not per candidate.
+    # The same for every candidate: translated once per search, not per candidate.
     filter_reasons = []
     if filters.get("art"):
         filter_reasons.append(_("Art: %(label)s") % {"label": taxonomy.KINDS[filters["art"]]})
@@ -169,6 +169,12 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
         filter_reasons.append(_("barrierefrei"))
     if filters.get("jetzt_offen"):
         filter_reasons.append(_("jetzt erreichbar"))
+    if place is not None:
+        in_place = _("in %(place)s") % {"place": place.name}
+        serving_place = _("zuständig für %(place)s") % {"place": place.name}
+        everywhere = _("überregional erreichbar")
+        place_marker = f"|{place.slug}|"
+        about_km = _("ca. %(km)s km entfernt")
     for offer in candidates:
         reasons = []
         relevance = 0.0
@@ -195,21 +201,21 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
         closeness = 0.0
         if place is not None:
             local = offer.municipality_id == place.pk
-            serving = f"|{place.slug}|" in (offer.service_area or "")
+            serving = place_marker in (offer.service_area or "")
             km = distance(offer) if distance else None
             if not (local or serving or offer.serves_everywhere) and (km is None or km > radius_km):
                 continue
             if local:
-                reasons.append(_("in %(place)s") % {"place": place.name})
+                reasons.append(in_place)
                 closeness = 5.0
             elif serving:
-                reasons.append(_("zuständig für %(place)s") % {"place": place.name})
+                reasons.append(serving_place)
                 closeness = 4.0
             elif offer.serves_everywhere and (km is None or km > radius_km):
-                reasons.append(_("überregional erreichbar"))
+                reasons.append(everywhere)
                 closeness = 3.0
             if km is not None and not offer.address_protected and not local:
-                reasons.append(_("ca. %(km)s km entfernt") % {"km": f"{km:.0f}"})
+                reasons.append(about_km % {"km": f"{km:.0f}"})
                 closeness = max(closeness, 5.0 - km / 10.0)
         results.append(Ranked(offer, relevance * 10 + closeness, km, reasons))
     results.sort(key=lambda r: (-r.score, r.distance_km if r.distance_km is not None else 1e9, r.offer.name))

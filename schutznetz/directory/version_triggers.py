@@ -1,4 +1,4 @@
-"""The database triggers that renew ``DirectoryVersion`` on every write to the finder's tables.
+"""The database triggers that renew ``DirectoryVersion``'s tokens on every write to the finder's tables.
 
 Created by migration 0005 and checked again after every ``migrate`` (and test flush) by a
 ``post_migrate`` handler (``apps.py``): SQLite drops a table's triggers whenever a migration
@@ -8,28 +8,46 @@ showing withdrawn offers. Creating only what is missing keeps the check cheap.
 
 # ruff: noqa: S608 - the statements are built from this module's constant table names only.
 
-TABLES = (
-    "directory_offer",
-    "directory_provider",
-    "directory_municipality",
-    "directory_servedarea",
-    "directory_schedule",
-)
+# Which column each table's writes renew: the finder index follows ``token``; the shelter
+# traffic lights follow ``reports_token`` (a report must not reload the whole index).
+COLUMNS = {
+    "token": (
+        "directory_offer",
+        "directory_provider",
+        "directory_municipality",
+        "directory_servedarea",
+        "directory_schedule",
+    ),
+    "reports_token": ("directory_shelterreport",),
+}
+TABLES = tuple(table for tables in COLUMNS.values() for table in tables)
 VERSION_TABLE = "directory_directoryversion"
 SUFFIX = "_renew_version"
 
-POSTGRES_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION directory_renew_version() RETURNS trigger AS $$
+
+def _column_of(table):
+    return next(column for column, tables in COLUMNS.items() if table in tables)
+
+
+def _postgres_function(column):
+    # An UPDATE of the one row (created by ``install``): an upsert would have to name every
+    # column, and each trigger must renew only its own token.
+    return f"""
+CREATE OR REPLACE FUNCTION directory_renew_{column}() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO {VERSION_TABLE} (id, token)
-    VALUES (1, md5(random()::text || clock_timestamp()::text))
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+    UPDATE {VERSION_TABLE} SET {column} = md5(random()::text || clock_timestamp()::text) WHERE id = 1;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 """
-SQLITE_RENEW = f"INSERT OR REPLACE INTO {VERSION_TABLE} (id, token) VALUES (1, lower(hex(randomblob(16))));"
+
+
+def _sqlite_renew(column):
+    return f"UPDATE {VERSION_TABLE} SET {column} = lower(hex(randomblob(16))) WHERE id = 1;"
+
+
 SQLITE_EVENTS = ("insert", "update", "delete")
+OLD_POSTGRES_FUNCTIONS = ("directory_renew_version",)  # before migration 0006
 
 
 def _existing(cursor, vendor):
@@ -55,20 +73,21 @@ def missing(connection):
 
 
 def install(connection):
-    """Create whatever is missing: the function, the triggers, the token row."""
+    """Create whatever is missing: the functions, the triggers, the token row."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
         present = _existing(cursor, vendor)
         if vendor == "postgresql":
-            cursor.execute(POSTGRES_FUNCTION)
+            for column in COLUMNS:
+                cursor.execute(_postgres_function(column))
             for table in TABLES:
                 if table + SUFFIX not in present:
                     cursor.execute(
                         f"CREATE TRIGGER {table}{SUFFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION directory_renew_version()"
+                        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION directory_renew_{_column_of(table)}()"
                     )
             cursor.execute(
-                f"INSERT INTO {VERSION_TABLE} (id, token) VALUES (1, md5(random()::text)) "
+                f"INSERT INTO {VERSION_TABLE} (id, token, reports_token) VALUES (1, md5(random()::text), '') "
                 "ON CONFLICT (id) DO NOTHING"
             )
         else:
@@ -77,10 +96,12 @@ def install(connection):
                     name = f"{table}{SUFFIX}_{event}"
                     if name not in present:
                         cursor.execute(
-                            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} BEGIN {SQLITE_RENEW} END"
+                            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} "
+                            f"BEGIN {_sqlite_renew(_column_of(table))} END"
                         )
             cursor.execute(
-                f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, token) VALUES (1, lower(hex(randomblob(16))))"
+                f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, token, reports_token) "
+                "VALUES (1, lower(hex(randomblob(16))), '')"
             )
 
 
@@ -89,7 +110,8 @@ def remove(connection):
         if connection.vendor == "postgresql":
             for table in TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}{SUFFIX} ON {table}")
-            cursor.execute("DROP FUNCTION IF EXISTS directory_renew_version()")
+            for name in (*OLD_POSTGRES_FUNCTIONS, *(f"directory_renew_{column}" for column in COLUMNS)):
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
         else:
             for name in expected_names(connection.vendor):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -2,6 +2,7 @@
 
 import functools
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from schutznetz.core import shells
 from schutznetz.core.charts import Bar, bar_chart_svg
 from schutznetz.core.decorators import public_page
 from schutznetz.core.pdf import pdf_response
@@ -40,36 +42,53 @@ def _options(field, language, selected):
     )
 
 
-def _finder_context(request):
+def _finder_page(request):
+    """The finder's page as shell structure (what the templates branch on) and holes (the
+    values they print); see ``core/shells.py``."""
     params = queries.FinderParams.from_query(request.GET)
     result = queries.find_offers(params, cards=True)
-    query = request.GET.copy()
-    query.pop("seite", None)
+    # The query without the page number (not ``GET.copy()``: it deep-copies the whole QueryDict).
+    query = urlencode([(name, values) for name, values in request.GET.lists() if name != "seite"], doseq=True)
+    base = "?" + (query + "&" if query else "")
     language = get_language()
-    return {
-        "result": result,
-        "cards": cards.cards_html(result.results),
-        "params": params,
+    heading = ngettext("%(counter)s Angebot gefunden", "%(counter)s Angebote gefunden", result.total) % {
+        "counter": result.total
+    }
+    if result.place:
+        heading += " – " + _("für %(place)s") % {"place": result.place.name}
+    structure = {
+        "has_results": bool(result.results),
+        "has_problems": bool(result.problems),
+        "has_previous": result.page > 1,
+        "has_next": result.has_next,
+    }
+    holes = {
+        "q": params.q,
+        "ort": params.ort,
         # Only valid codes reach here (FinderParams drops unknown ones), so the cache stays small.
         "kind_options": _options("art", language, params.art),
         "target_options": _options("zielgruppe", language, params.zielgruppe),
         "language_options": _options("sprache", language, params.sprache),
-        "base_query": query.urlencode(),
-        "next_page": result.page + 1,
-        "previous_page": result.page - 1,
+        "barrierefrei_checked": mark_safe(" checked") if params.barrierefrei else "",
+        "jetzt_offen_checked": mark_safe(" checked") if params.jetzt_offen else "",
+        "heading": heading,
+        "problems": format_html_join("", "<li>{}</li>", ((problem,) for problem in result.problems)),
+        "cards": cards.cards_html(result.results, result.card_memo),
         "start": (result.page - 1) * queries.PAGE_SIZE + 1,
+        "previous_href": f"{base}seite={result.page - 1}",
+        "next_href": f"{base}seite={result.page + 1}",
     }
+    return structure, holes
 
 
 @public_page
 @require_GET
 def finder(request):
-    context = _finder_context(request)
+    structure, holes = _finder_page(request)
     htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
-        response = render(request, "directory/_results.html", context)
-    else:
-        response = render(request, "directory/finder.html", context)
+    partial = htmx and not htmx.history_restore_request
+    template = "directory/_results.html" if partial else "directory/finder.html"
+    response = shells.render(request, template, structure, holes)
     response["Vary"] = "HX-Request"
     return response
 
@@ -104,7 +123,7 @@ def offer_detail(request, hsds_id):
 @public_page
 @require_GET
 def easy_language(request):
-    return render(request, "directory/leichte_sprache.html")
+    return shells.render(request, "directory/leichte_sprache.html")
 
 
 # --- Staff ----------------------------------------------------------------------

@@ -16,7 +16,8 @@ from schutznetz.directory import version_triggers
 
 
 def forwards(apps, schema_editor):
-    version_triggers.install(schema_editor.connection)
+    """Nothing here any more: 0006 adds the second token and installs every trigger from the
+    current ``version_triggers``, which already expects that column."""
 
 
 def backwards(apps, schema_editor):

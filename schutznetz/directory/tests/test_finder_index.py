@@ -16,6 +16,7 @@ from schutznetz.directory.models import (
     Provider,
     Schedule,
     ServedArea,
+    ShelterReport,
 )
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +223,58 @@ def test_shelter_reports_do_not_reload_the_index(shelter, anbieter):
     assert finder_index.current() is index
 
 
+def _light(client):
+    html = client.get("/hilfe/?art=frauenhaus").content.decode()
+    return html.split("sn-traffic-light--", 1)[1].split('"', 1)[0]
+
+
+def test_a_shelter_report_changes_the_light_on_the_next_search(client, shelter, anbieter):
+    from schutznetz.directory import services
+
+    before = finder_index.versions()
+    assert _light(client) == "grey"
+    services.report_shelter_places(anbieter, shelter, free_places=2, children_allowed=True)
+    after = finder_index.versions()
+    assert after.reports != before.reports and after.directory == before.directory
+    assert _light(client) == "green"
+    lights = finder_index.current_lights()
+    services.report_shelter_places(anbieter, shelter, free_places=0, children_allowed=False)
+    assert _light(client) == "red"
+    assert finder_index.current_lights() is not lights
+    # Reports changed outside the services (a bulk correction, a deletion) count as well.
+    ShelterReport.objects.update(free_places=3)
+    assert _light(client) == "green"
+    ShelterReport.objects.all().delete()
+    assert _light(client) == "grey"
+
+
+def test_a_rolled_back_report_leaves_lights_and_data_in_step(client, shelter, anbieter):
+    from schutznetz.directory import services
+
+    token = finder_index.versions().reports
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.report_shelter_places(anbieter, shelter, free_places=2, children_allowed=True)
+        assert _light(client) == "green"
+        raise RuntimeError("abgebrochen")
+    assert finder_index.versions().reports == token
+    assert _light(client) == "grey"
+
+
+def test_a_search_about_the_past_reads_the_reports_it_needs(shelter, anbieter):
+    """Lights hold the last day's reports; a caller asking about an earlier time is answered
+    from the database, as before."""
+    from schutznetz.directory import services
+
+    services.report_shelter_places(anbieter, shelter, free_places=1, children_allowed=True)
+    ShelterReport.objects.update(reported_at=timezone.now() - timedelta(hours=30))
+    params = queries.FinderParams.from_query(QueryDict("art=frauenhaus"))
+    (now,) = queries.find_offers(params, cards=True).results
+    assert now.offer.light == "grey"
+    two_hours_after_the_report = timezone.now() - timedelta(hours=28)
+    (then,) = queries.find_offers(params, now=two_hours_after_the_report, cards=True).results
+    assert then.offer.light == "green"
+
+
 def test_every_finder_table_has_its_version_trigger():
     from django.db import connection
 
@@ -251,3 +304,31 @@ def test_triggers_a_migration_dropped_come_back_after_migrate(make_offer):
     assert version_triggers.missing(connection) == set()
     Offer.objects.filter(pk=offer.pk).update(is_published=True)
     assert finder_index.current_token() != token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_installation_at_0005_with_its_triggers_upgrades():
+    """Earlier installations have triggers that write the version table; SQLite rebuilds that
+    table to add the reports token, which fails while those triggers still refer to it."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from schutznetz.directory import version_triggers
+
+    MigrationExecutor(connection).migrate([("directory", "0005_finder_version")])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for table in version_triggers.COLUMNS["token"]:
+                cursor.execute(
+                    f"CREATE TRIGGER {table}_renew_version_insert AFTER INSERT ON {table} BEGIN "  # noqa: S608
+                    "INSERT OR REPLACE INTO directory_directoryversion (id, token) VALUES (1, 'alt'); END"
+                )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert version_triggers.missing(connection) == set()
+    before = finder_index.versions()
+    Municipality.objects.create(
+        region="Testland", name="Neu", slug="neu", population=1, latitude=51, longitude=8
+    )
+    after = finder_index.versions()
+    assert after.directory != before.directory and after.reports == before.reports
