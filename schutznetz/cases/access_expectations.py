@@ -54,6 +54,8 @@ VIEWS = {
     "cases:legal_basis_withdraw": {"method": "POST", **_case_only(302, 403)},
     "cases:invite": {"method": "GET", **_case_only(200, 403)},
     "cases:share": {"method": "GET", **_case_only(200, 403)},
+    # Taking a shared section back: whoever may share (brings or leads the case); GET is the confirmation.
+    "cases:share_revoke": {"method": "GET", **_case_only(200, 403)},
     "cases:participation_end": {"method": "POST", **_case_only(302, 403)},
     "cases:risk": {"method": "GET", **_case_only(200, 403)},
     "cases:chronology_add": {"method": "GET", **_case_only(200, 403)},
@@ -100,6 +102,17 @@ VIEWS = {
     "cases:conference_detail": {
         "method": "GET",
         "own": _s(200, 200, 404, 404, 404),
+        "foreign": _s(404, 404, 404, 404, 404),
+    },
+    # Editing and cancelling: the chair organisation's Moderation only; an invited Fachkraft may not.
+    "cases:conference_edit": {
+        "method": "GET",
+        "own": _s(403, 200, 404, 404, 404),
+        "foreign": _s(404, 404, 404, 404, 404),
+    },
+    "cases:conference_cancel": {
+        "method": "GET",
+        "own": _s(403, 200, 404, 404, 404),
         "foreign": _s(404, 404, 404, 404, 404),
     },
     "cases:conference_acknowledge": {

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schutznetz.accounts.models import Organisation
@@ -250,9 +251,42 @@ class ConferenceForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, conference=None, **kwargs):
+        if conference is not None:
+            kwargs.setdefault("initial", {
+                "kind": conference.kind, "date": conference.date, "location": conference.location,
+                "invited_organisations": list(conference.invited_organisations.all()),
+            })  # fmt: skip
         super().__init__(*args, **kwargs)
-        self.fields["invited_organisations"].queryset = _organisations()
+        organisations = _organisations()
+        if conference is not None:
+            # Organisations invited before they were deactivated stay choosable (and can be removed).
+            invited = conference.invited_organisations.values("pk")
+            organisations = Organisation.objects.filter(Q(is_active=True) | Q(pk__in=invited))
+            organisations = organisations.order_by("name")
+        self.fields["invited_organisations"].queryset = organisations
+
+
+class ConferenceCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Der Grund ist auf der Seite der Konferenz für die Eingeladenen sichtbar, nicht in der "
+            "Benachrichtigung. Bitte keine Fallinhalte."
+        ),
+    )
+
+
+class RevokeShareForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Wird verschlüsselt gespeichert und nur den Organisationen angezeigt, die den Fall führen."
+        ),
+    )
 
 
 class OutcomeForm(forms.Form):

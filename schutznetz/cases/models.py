@@ -223,6 +223,30 @@ class SectionShare(models.Model):
         return f"{self._meta.verbose_name} #{self.pk}"
 
 
+class ShareRevocation(models.Model):
+    """A shared section taken back from an organisation: who, when and why (the share itself is deleted,
+    so the access rules, which read the shares, hide the section at once). What the organisation read
+    before stays in the access log and so in the Art. 15 report."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="share_revocations")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    section = models.CharField(_("Abschnitt"), max_length=20, choices=Section.choices)
+    reason = EncryptedTextField(_("Grund"))
+    shared_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("zurückgenommen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Zurückgenommene Freigabe")
+        verbose_name_plural = _("Zurückgenommene Freigaben")
+        ordering = ["-revoked_at", "-id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
 class PersonRole(models.TextChoices):
     AT_RISK = "at_risk", _("Gefährdete Person")
     CHILD = "child", _("Kind")
@@ -406,6 +430,7 @@ class ConferenceKind(models.TextChoices):
 class ConferenceStatus(models.TextChoices):
     PLANNED = "planned", _("geplant")
     HELD = "held", _("durchgeführt")
+    CANCELLED = "cancelled", _("abgesagt")
 
 
 class Conference(models.Model):
@@ -427,6 +452,13 @@ class Conference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Cancellation (status "cancelled"): when, by whom and why; the reason is organisational
+    # (e.g. the date clashes), never case content, and is not put into mails.
+    cancelled_at = models.DateTimeField(_("abgesagt am"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("Grund der Absage"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("Fallkonferenz")
@@ -435,6 +467,14 @@ class Conference(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
+
+    @property
+    def is_cancelled(self):
+        return self.status == ConferenceStatus.CANCELLED
+
+    @property
+    def is_planned(self):
+        return self.status == ConferenceStatus.PLANNED
 
 
 class AgendaReason(models.TextChoices):
@@ -635,6 +675,11 @@ personal_data.declare(
     RiskAssessment, "judgement_reason", category=personal_data.SPECIAL,
     purpose=_("Begründung der fachlichen Risikoeinschätzung"), retention=_RETENTION,
     recipients=_RECIPIENTS, legal_basis=_BASIS,
+)  # fmt: skip
+personal_data.declare(
+    ShareRevocation, "reason", category=personal_data.OTHER,
+    purpose=_("Nachweis, warum eine Freigabe zurückgenommen wurde"), retention=_RETENTION,
+    recipients=_("Organisationen, die den Fall verwalten"), legal_basis=_BASIS,
 )  # fmt: skip
 for _model, _field in ((ChronologyEntry, "text"), (CaseNote, "text"), (AgendaItem, "decisions")):
     personal_data.declare(

@@ -40,6 +40,7 @@ from schutznetz.cases.models import (
     RiskAssessment,
     Section,
     SectionShare,
+    ShareRevocation,
 )
 from schutznetz.core.access import get_scoped_or_404
 from schutznetz.core.access_log import log_access, log_access_many
@@ -235,6 +236,13 @@ def shares_of(user, case):
     return case.shares.select_related("organisation").order_by("organisation__name", "section")
 
 
+def share_revocations_of(user, case):
+    """Shares taken back (organisation, section, when, why); for those who manage the case."""
+    if not case_access(user, case).manages:
+        return ShareRevocation.objects.none()
+    return case.share_revocations.select_related("organisation")
+
+
 LIST_FIELDS = (
     "id", "number", "category", "status", "risk_band", "is_repeat", "created_at",
     "bringing_organisation_id", "lead_organisation_id",
@@ -342,7 +350,7 @@ def case_counts(user):
         "open": by_status.get(CaseStatus.OPEN, 0),
         "closed": by_status.get(CaseStatus.CLOSED, 0),
         "by_category": by_category,
-        "conferences": Conference.objects.count(),
+        "conferences": Conference.objects.exclude(status=ConferenceStatus.CANCELLED).count(),
         "pending_referrals": Referral.objects.filter(status=ReferralStatus.PENDING).count(),
     }
 

@@ -53,6 +53,7 @@ from schutznetz.cases.models import (
     RiskBand,
     Section,
     SectionShare,
+    ShareRevocation,
 )
 from schutznetz.cases.tasks import send_case_mail
 from schutznetz.core.crypto import blind_index
@@ -76,6 +77,13 @@ def _require(actor, perm, obj=None, message=None):
         obj._access_user = actor.pk
     if actor is None or not actor.has_perm(perm, obj):
         raise PermissionDenied(message or _("Dazu sind Sie nicht berechtigt."))
+
+
+def _require_conference_open(conference, field=None):
+    """A cancelled conference refuses agenda, acknowledgement, attendance and outcomes (clear message)."""
+    if conference.is_cancelled:
+        message = _("Diese Fallkonferenz wurde abgesagt; dafür ist nichts mehr möglich.")
+        raise ValidationError({field: message} if field else message)
 
 
 def _notify(users, subject, path, reason):
@@ -481,6 +489,51 @@ def share_case(actor, case, organisation, sections, reason=ParticipationReason.I
 
 
 @service
+def revoke_share(actor, case, organisation, section, reason):
+    """Take one shared section back from an organisation, with a reason (whoever may share may revoke).
+
+    The share is deleted, so the organisation no longer sees the section (pages and API read the shares);
+    a ``ShareRevocation`` keeps who took it back, when and why. Its earlier reads stay in the access log
+    and so in the Art. 15 report. The bringing and the lead organisation see the whole case: nothing can
+    be taken back from them.
+    """
+    _require(actor, "cases.manage_case", case)
+    if section not in Section.values:
+        raise ValidationError({"section": _("Bitte wählen Sie einen Abschnitt.")})
+    if _brings_or_leads(case, organisation):
+        raise ValidationError(
+            {"organisation": _("Die einbringende und die fallverantwortliche Organisation sehen den ganzen "
+                               "Fall; ihnen kann kein Abschnitt entzogen werden.")}
+        )  # fmt: skip
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Bitte geben Sie einen Grund für die Rücknahme der Freigabe an.")})
+    share = SectionShare.objects.filter(case=case, organisation=organisation, section=section).first()
+    if share is None:
+        raise ValidationError(
+            {"section": _("Der Abschnitt „%(section)s“ ist für %(org)s nicht freigegeben.")
+             % {"section": Section(section).label, "org": organisation}}
+        )  # fmt: skip
+    if (
+        section == Section.ACTIONS
+        and Action.objects.filter(
+            case=case, organisation=organisation, status__in=OPEN_ACTION_STATUSES
+        ).exists()
+    ):
+        raise ValidationError(
+            {"section": _("%(org)s hält eine offene Maßnahme in diesem Fall und braucht dafür den Abschnitt "
+                          "„Maßnahmen“.") % {"org": organisation}}
+        )  # fmt: skip
+    revocation = ShareRevocation.objects.create(
+        case=case, organisation=organisation, section=section, reason=reason, shared_at=share.shared_at,
+        revoked_by=actor,
+    )  # fmt: skip
+    share.delete()
+    record_audit(actor, "case.share.revoke", case, [section])
+    return revocation
+
+
+@service
 def invite_organisation(actor, case, organisation):
     """Let an organisation take part (e.g. for the conference) without sharing any section with it.
 
@@ -882,6 +935,7 @@ def build_agenda(actor, conference):
     from schutznetz.cases.queries import meets_in
 
     _require(actor, "cases.chair_conference", conference)
+    _require_conference_open(conference)
     present = set(conference.agenda_items.values_list("case_id", flat=True))
     meets_here = meets_in(conference)
     open_cases = Case.objects.filter(status=CaseStatus.OPEN)
@@ -928,6 +982,7 @@ def build_agenda(actor, conference):
 def add_to_agenda(actor, conference, case, reason=AgendaReason.PROPOSED):
     """Put one case on an agenda (ad-hoc conferences); the actor must see the case themselves."""
     _require(actor, "cases.chair_conference", conference)
+    _require_conference_open(conference)
     item, created = AgendaItem.objects.get_or_create(
         conference=conference,
         case=case,
@@ -945,6 +1000,7 @@ def acknowledge_confidentiality(actor, conference):
 
     if not conferences_for(actor).filter(pk=conference.pk).exists():
         raise PermissionDenied(_("Sie sind zu dieser Konferenz nicht eingeladen."))
+    _require_conference_open(conference)
     ack, created = ConfidentialityAcknowledgement.objects.get_or_create(conference=conference, user=actor)
     if created:
         record_audit(actor, "conference.confidentiality", ack, ["acknowledged_at"])
@@ -955,6 +1011,7 @@ def acknowledge_confidentiality(actor, conference):
 def record_attendance(actor, conference, attendees):
     """``attendees``: users present; everyone who acknowledged but is not listed is recorded absent."""
     _require(actor, "cases.chair_conference", conference)
+    _require_conference_open(conference)
     present_ids = {user.pk for user in attendees}
     acknowledged = User.objects.filter(
         pk__in=ConfidentialityAcknowledgement.objects.filter(conference=conference).values("user_id")
@@ -977,6 +1034,7 @@ def record_attendance(actor, conference, attendees):
 
 def _require_chair_of_item(actor, item):
     _require(actor, "cases.chair_conference", item.conference)
+    _require_conference_open(item.conference)
 
 
 @service
@@ -1100,9 +1158,170 @@ def update_action(actor, action, *, status, outcome=""):
 @service
 def mark_conference_held(actor, conference):
     _require(actor, "cases.chair_conference", conference)
+    _require_conference_open(conference)
     conference.status = ConferenceStatus.HELD
     conference.save(update_fields=["status"])
     record_audit(actor, "conference.held", conference, ["status"])
+    return conference
+
+
+def _require_conference_changeable(conference, cancelling=False):
+    """Only a planned conference may be edited or cancelled; a clear message otherwise."""
+    if conference.status == ConferenceStatus.HELD:
+        raise ValidationError(
+            _("Diese Fallkonferenz wurde bereits durchgeführt und kann nicht mehr abgesagt werden.")
+            if cancelling
+            else _("Diese Fallkonferenz wurde bereits durchgeführt und kann nicht mehr geändert werden.")
+        )
+    if conference.is_cancelled:
+        raise ValidationError(
+            _("Diese Fallkonferenz ist bereits abgesagt.")
+            if cancelling
+            else _("Diese Fallkonferenz wurde abgesagt und kann nicht mehr geändert werden.")
+        )
+
+
+def _put_back(conference, items, now=None):
+    """Take undiscussed items off ``conference``'s agenda so that the next ``build_agenda`` collects their
+    cases again. A proposal accepted by being put on this agenda goes back to pending (the referring
+    organisation is told), unless the case still stands on another planned conference's agenda.
+    Proposed cases keep ``proposed_at``; repeats count as undiscussed; cases with open actions come back
+    through the earlier conference that agreed them. Returns the number of proposals put back."""
+    case_ids = {item.case_id for item in items}
+    AgendaItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    still_planned = set(
+        AgendaItem.objects.filter(case_id__in=case_ids, conference__status=ConferenceStatus.PLANNED)
+        .exclude(conference=conference)
+        .values_list("case_id", flat=True)
+    )
+    reverted = 0
+    for referral in Referral.objects.filter(
+        case_id__in=case_ids - still_planned, to_organisation__isnull=True, status=ReferralStatus.ACCEPTED
+    ):
+        referral.status = ReferralStatus.PENDING
+        referral.decided_at = None
+        referral.save(update_fields=["status", "decided_at"])
+        _notify_referrer(referral)
+        reverted += 1
+    return reverted
+
+
+def _conference_staff(organisation_ids, exclude=None):
+    """Who sees a conference of these organisations: their Fachkraft and Moderation users."""
+    users = User.objects.filter(
+        organisation_id__in=organisation_ids,
+        is_active=True,
+        role_assignments__role__in=[Role.FACHKRAFT, Role.MODERATION],
+    ).distinct()
+    return users.exclude(pk=exclude.pk) if exclude is not None else users
+
+
+@service
+def update_conference(actor, conference, *, date, kind, location="", invited_organisations=()):
+    """Change date, kind, place and invitations of a planned conference (the chair's Moderation only).
+
+    An organisation no longer invited loses what the invitation gave it through this conference: it no
+    longer sees the conference (list, agenda, minutes), and its users' confidentiality acknowledgements
+    and attendance for it are removed. An invitation gives no participation in any case. Undiscussed
+    proposed or repeat cases that came to the agenda only because a removed organisation meets here
+    (``queries.meets_in``) go back for the next conference, as on a cancellation.
+    """
+    from schutznetz.cases.queries import meets_in
+
+    _require(actor, "cases.chair_conference", conference)
+    _require_conference_changeable(conference)
+    errors = {}
+    if kind not in ConferenceKind.values:
+        errors["kind"] = _("Bitte wählen Sie die Art der Konferenz.")
+    if date is None:
+        errors["date"] = _("Bitte geben Sie das Datum der Konferenz an.")
+    location = (location or "").strip()
+    if len(location) > 200:
+        errors["location"] = _("Der Ort darf höchstens 200 Zeichen lang sein.")
+    invited = {organisation.pk: organisation for organisation in invited_organisations}
+    before = set(conference.invited_organisations.values_list("pk", flat=True))
+    inactive = [org.name for pk, org in invited.items() if pk not in before and not org.is_active]
+    if inactive:
+        errors["invited_organisations"] = _("Nicht mehr aktiv: %(orgs)s") % {"orgs": ", ".join(inactive)}
+    if errors:
+        raise ValidationError(errors)
+    fields = changed(conference, {"date": date, "kind": kind, "location": location})
+    if fields:
+        conference.save(update_fields=fields)
+    removed = before - set(invited)
+    if set(invited) != before:
+        conference.invited_organisations.set(list(invited.values()))
+        fields.append("invited_organisations")
+    if removed:
+        ack = ConfidentialityAcknowledgement.objects.filter(
+            conference=conference, user__organisation_id__in=removed
+        )
+        if ack.exists():
+            ack.delete()
+            fields.append("acknowledgements")
+        attendance = Attendance.objects.filter(conference=conference, organisation_id__in=removed)
+        if attendance.exists():
+            attendance.delete()
+            fields.append("attendances")
+        stale = list(
+            conference.agenda_items.filter(
+                discussed_at__isnull=True, reason__in=[AgendaReason.PROPOSED, AgendaReason.REPEAT]
+            ).exclude(case__in=Case.objects.filter(meets_in(conference)))
+        )
+        if stale:
+            fields.append("agenda_items")
+            if _put_back(conference, stale):
+                fields.append("referrals")
+    if fields:
+        record_audit(actor, "conference.update", conference, fields)
+    return conference
+
+
+@service
+def cancel_conference(actor, conference, reason, now=None):
+    """Cancel a planned conference (the chair's Moderation only), with a reason.
+
+    The cases on its agenda go back so that the next conference collects them again (see ``_put_back``);
+    the invited organisations (and the chair organisation's other staff) are told by mail (a link, no
+    content, no reason). A conference that already
+    recorded decisions or actions took place: mark it held instead.
+    """
+    _require(actor, "cases.chair_conference", conference)
+    _require_conference_changeable(conference, cancelling=True)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Bitte geben Sie einen Grund für die Absage an.")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("Der Grund darf höchstens 300 Zeichen lang sein.")})
+    items = list(conference.agenda_items.all())
+    if (
+        any(item.discussed_at for item in items)
+        or Action.objects.filter(
+            Q(agenda_item__conference=conference) | Q(reviewed_in__conference=conference)
+        ).exists()
+    ):
+        raise ValidationError(
+            _("In dieser Fallkonferenz wurden bereits Beschlüsse oder Maßnahmen festgehalten; sie kann nicht "
+              "mehr abgesagt werden. Bitte markieren Sie sie als durchgeführt.")
+        )  # fmt: skip
+    reverted = _put_back(conference, items)
+    conference.status = ConferenceStatus.CANCELLED
+    conference.cancelled_at = now or timezone.now()
+    conference.cancelled_by = actor
+    conference.cancel_reason = reason
+    conference.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    record_audit(
+        actor, "conference.cancel", conference,
+        ["status", "cancelled_at", "cancelled_by", "cancel_reason"] + (["agenda_items"] if items else [])
+        + (["referrals"] if reverted else []),
+    )  # fmt: skip
+    invited = list(conference.invited_organisations.values_list("pk", flat=True))
+    _notify(
+        _conference_staff(invited + [conference.chair_organisation_id], exclude=actor),
+        _("schutznetz: Fallkonferenz abgesagt"),
+        reverse("cases:conference_detail", args=[conference.pk]),
+        _("Eine Fallkonferenz, an der Ihre Organisation teilnehmen sollte, wurde abgesagt."),
+    )
     return conference
 
 
@@ -1209,6 +1428,7 @@ def erase_identity(case, now=None):
     RiskAssessment.objects.filter(case=case).update(judgement_reason="")
     AgendaItem.objects.filter(case=case).update(decisions="")
     Action.objects.filter(case=case).update(description="–", outcome="", responsible_person="")
+    ShareRevocation.objects.filter(case=case).update(reason="–")
     case.identity_erased_at = now or timezone.now()
     case.save(update_fields=["identity_erased_at"])
 

@@ -30,6 +30,11 @@ urlpatterns = [
     path("intern/faelle/<int:case_id>/einladen/", views.invite, name="invite"),
     path("intern/faelle/<int:case_id>/teilen/", views.share, name="share"),
     path(
+        "intern/faelle/<int:case_id>/freigaben/<int:share_id>/zuruecknehmen/",
+        views.share_revoke,
+        name="share_revoke",
+    ),
+    path(
         "intern/faelle/<int:case_id>/beteiligungen/<int:organisation_id>/beenden/",
         views.participation_end,
         name="participation_end",
@@ -69,6 +74,16 @@ urlpatterns = [
     path("intern/fallkonferenzen/", views.conference_list, name="conference_list"),
     path("intern/fallkonferenzen/neu/", views.conference_create, name="conference_create"),
     path("intern/fallkonferenzen/<int:conference_id>/", views.conference_detail, name="conference_detail"),
+    path(
+        "intern/fallkonferenzen/<int:conference_id>/bearbeiten/",
+        views.conference_edit,
+        name="conference_edit",
+    ),
+    path(
+        "intern/fallkonferenzen/<int:conference_id>/absagen/",
+        views.conference_cancel,
+        name="conference_cancel",
+    ),
     path(
         "intern/fallkonferenzen/<int:conference_id>/vertraulichkeit/",
         views.conference_acknowledge,

@@ -97,6 +97,7 @@ def case_detail(request, case_id):
         "participations": queries.participations_of(user, case),
         "legal_bases": queries.legal_bases_of(user, case),
         "shares": queries.shares_of(user, case),
+        "share_revocations": queries.share_revocations_of(user, case),
         "can_manage": user.has_perm("cases.manage_case", case),
         "can_contribute": user.has_perm("cases.contribute", case),
         "can_report": user.has_perm("cases.access_report", case),
@@ -290,6 +291,31 @@ def share(request, case_id):
     return _form_page(
         request, form, _("Abschnitte teilen"), _("Freigeben"), reverse("cases:detail", args=[case.pk])
     )
+
+
+@login_required
+def share_revoke(request, case_id, share_id):
+    """Take one shared section back from an organisation (GET: confirmation form; POST: with a reason)."""
+    case = _managed_case(request, case_id)
+    share = get_object_or_404(queries.shares_of(request.user, case), pk=share_id)
+    form = forms.RevokeShareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _r = _attempt(form, lambda: services.revoke_share(
+            request.user, case, share.organisation, share.section, form.cleaned_data["reason"]))  # fmt: skip
+        if ok:
+            messages.success(
+                request,
+                _("Die Freigabe „%(section)s“ für %(org)s wurde zurückgenommen.")
+                % {"section": share.get_section_display(), "org": share.organisation},
+            )
+            return redirect("cases:detail", case.pk)
+    return _form_page(
+        request, form, _("Freigabe zurücknehmen: %(section)s") % {"section": share.get_section_display()},
+        _("Freigabe zurücknehmen"), reverse("cases:detail", args=[case.pk]),
+        _("%(org)s sieht den Abschnitt „%(section)s“ danach nicht mehr. Was die Organisation vorher gesehen "
+          "hat, bleibt im Zugriffsprotokoll und in der Auskunft nach Art. 15 DSGVO.")
+        % {"org": share.organisation, "section": share.get_section_display()},
+    )  # fmt: skip
 
 
 @login_required
@@ -660,6 +686,7 @@ def conference_detail(request, conference_id):
         "conference": conference,
         "agenda": agenda,
         "is_chair": is_chair,
+        "may_change": is_chair and conference.is_planned,
         "invited": conference.invited_organisations.all(),
         "attendance": queries.attendance_of(conference) if agenda is not None else [],
         "acknowledged_users": queries.acknowledged_users(conference)
@@ -676,8 +703,17 @@ def conference_acknowledge(request, conference_id):
     if request.POST.get("confirm") != "1":
         messages.error(request, _("Bitte bestätigen Sie die Vertraulichkeit ausdrücklich."))
     else:
-        services.acknowledge_confidentiality(request.user, conference)
+        _run(request, lambda: services.acknowledge_confidentiality(request.user, conference))
     return redirect("cases:conference_detail", conference.pk)
+
+
+def _run(request, call):
+    """Run a service for a POST without a form; its ValidationError becomes an error message."""
+    try:
+        return True, call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False, None
 
 
 def _chaired_conference(request, conference_id):
@@ -690,8 +726,9 @@ def _chaired_conference(request, conference_id):
 @require_POST
 def conference_build_agenda(request, conference_id):
     conference = _chaired_conference(request, conference_id)
-    added = services.build_agenda(request.user, conference)
-    messages.success(request, _("%(n)d Fälle auf die Tagesordnung gesetzt.") % {"n": len(added)})
+    ok, added = _run(request, lambda: services.build_agenda(request.user, conference))
+    if ok:
+        messages.success(request, _("%(n)d Fälle auf die Tagesordnung gesetzt.") % {"n": len(added)})
     return redirect("cases:conference_detail", conference.pk)
 
 
@@ -713,8 +750,65 @@ def conference_attendance(request, conference_id):
 @require_POST
 def conference_held(request, conference_id):
     conference = _chaired_conference(request, conference_id)
-    services.mark_conference_held(request.user, conference)
+    _run(request, lambda: services.mark_conference_held(request.user, conference))
     return redirect("cases:conference_detail", conference.pk)
+
+
+def _changeable_conference(request, conference_id):
+    """A conference the user chairs; None (with a message) when it was held or cancelled."""
+    conference = _chaired_conference(request, conference_id)
+    if conference.is_planned:
+        return conference, None
+    if conference.is_cancelled:
+        messages.error(request, _("Diese Fallkonferenz wurde abgesagt und kann nicht mehr geändert werden."))
+    else:
+        messages.error(
+            request, _("Diese Fallkonferenz wurde bereits durchgeführt und kann nicht mehr geändert werden.")
+        )
+    return conference, redirect("cases:conference_detail", conference.pk)
+
+
+@login_required
+def conference_edit(request, conference_id):
+    conference, refused = _changeable_conference(request, conference_id)
+    if refused:
+        return refused
+    form = forms.ConferenceForm(request.POST or None, conference=conference)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ok, _c = _attempt(form, lambda: services.update_conference(
+            request.user, conference, date=d["date"], kind=d["kind"], location=d["location"],
+            invited_organisations=d["invited_organisations"]))  # fmt: skip
+        if ok:
+            messages.success(request, _("Die Fallkonferenz wurde geändert."))
+            return redirect("cases:conference_detail", conference.pk)
+    return _form_page(
+        request, form, _("Fallkonferenz bearbeiten"), _("Speichern"),
+        reverse("cases:conference_detail", args=[conference.pk]),
+        _("Eine Organisation, die nicht mehr eingeladen ist, sieht die Konferenz danach nicht mehr. Fälle, die "
+          "nur ihretwegen auf der Tagesordnung standen, kommen zur nächsten Konferenz zurück."),
+    )  # fmt: skip
+
+
+@login_required
+def conference_cancel(request, conference_id):
+    conference, refused = _changeable_conference(request, conference_id)
+    if refused:
+        return refused
+    form = forms.ConferenceCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _c = _attempt(
+            form, lambda: services.cancel_conference(request.user, conference, form.cleaned_data["reason"])
+        )
+        if ok:
+            messages.success(request, _("Die Fallkonferenz wurde abgesagt."))
+            return redirect("cases:conference_detail", conference.pk)
+    return _form_page(
+        request, form, _("Fallkonferenz absagen"), _("Absagen"),
+        reverse("cases:conference_detail", args=[conference.pk]),
+        _("Die eingeladenen Organisationen werden benachrichtigt. Die Fälle der Tagesordnung kommen zur "
+          "nächsten Fallkonferenz zurück; angenommene Vorschläge sind wieder offen."),
+    )  # fmt: skip
 
 
 def _agenda_item(request, conference_id, item_id):

@@ -22,6 +22,8 @@ def _objects(world):
         {"role": PersonRole.AT_RISK, "first_name": "Erika", "last_name": "Eigenfall"}])  # fmt: skip
     own_basis = services.record_legal_basis(w.polizist, own_case, w.gericht, LegalBasisKind.CONSENT,
                                             consent_date=today, consent_scope="Plan", consent_given_by="Erika")  # fmt: skip
+    services.share_case(w.polizist, own_case, w.gericht, [Section.PERSONS])
+    own_share = own_case.shares.get(organisation=w.gericht)
     own_deadline = services.add_deadline(w.polizist, own_case, kind=DeadlineKind.RETURN_BAN, ordered_on=today)
     own_referral = services.propose_for_conference(w.polizist, own_case)
     own_conf = services.create_conference(w.moderation, date=today, invited_organisations=[w.police])
@@ -45,14 +47,15 @@ def _objects(world):
     services.acknowledge_confidentiality(other_mod, foreign_conf)
     services.record_legal_basis(w.beraterin, foreign_case, w.gericht, LegalBasisKind.KKG_4)
     foreign_action = services.add_action(other_mod, foreign_item, description="Fremd", organisation=w.gericht)
+    foreign_share = foreign_case.shares.get(organisation=w.jugendamt)
     # The Jugendamt (moderation's organisation) got a referral of the foreign case; its Moderation
     # still must not see it: that is a Fachkraft's business.
     own_person = own_case.persons.get()
     foreign_person = foreign_case.persons.get()
     own = dict(case=own_case, person=own_person, basis=own_basis, deadline=own_deadline, referral=own_referral,
-               conference=own_conf, item=own_item, action=own_action, org=w.police)  # fmt: skip
+               conference=own_conf, item=own_item, action=own_action, org=w.police, share=own_share)  # fmt: skip
     foreign = dict(case=foreign_case, person=foreign_person, basis=foreign_basis, deadline=foreign_deadline,
-                   referral=foreign_referral, conference=foreign_conf, item=foreign_item, action=foreign_action, org=w.beratung)  # fmt: skip
+                   referral=foreign_referral, conference=foreign_conf, item=foreign_item, action=foreign_action, org=w.beratung, share=foreign_share)  # fmt: skip
     return own, foreign
 
 
@@ -69,6 +72,7 @@ def _kwargs(pattern, objs):
         "conference_id": lambda: objs["conference"].pk,
         "item_id": lambda: objs["item"].pk,
         "action_id": lambda: objs["action"].pk,
+        "share_id": lambda: objs["share"].pk,
     }
     return {name: mapping[name]() for name in names}
 
