@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schutznetz.accounts.models import Role
 from schutznetz.core.access import get_scoped_or_404
@@ -72,6 +73,14 @@ def resolve_place(text):
     return found
 
 
+# The finder's choice parameters; labels lazy, so that they are translated only for a message.
+CHOICE_PARAMETERS = (
+    ("art", taxonomy.KINDS, gettext_lazy("Art der Hilfe")),
+    ("zielgruppe", taxonomy.TARGET_GROUPS, gettext_lazy("Zielgruppe")),
+    ("sprache", taxonomy.LANGUAGES, gettext_lazy("Sprache")),
+)
+
+
 @dataclass
 class FinderParams:
     q: str = ""
@@ -90,11 +99,7 @@ class FinderParams:
         params = cls()
         params.q = (data.get("q") or "").strip()[:200]
         params.ort = (data.get("ort") or "").strip()[:100]
-        for name, allowed, label in (
-            ("art", taxonomy.KINDS, _("Art der Hilfe")),
-            ("zielgruppe", taxonomy.TARGET_GROUPS, _("Zielgruppe")),
-            ("sprache", taxonomy.LANGUAGES, _("Sprache")),
-        ):
+        for name, allowed, label in CHOICE_PARAMETERS:
             value = (data.get(name) or "").strip()
             if value and value not in allowed:
                 params.problems.append(
@@ -286,7 +291,7 @@ def load_cards(ranked, now=None, tokens=None):
     else:
         rows = public_offers().filter(pk__in=[r.offer.pk for r in ranked]).values(*CARD_FIELDS)
         by_pk = {row["pk"]: SimpleNamespace(**row, light=None, latest_report=None) for row in rows}
-    shelters = [o for o in by_pk.values() if "frauenhaus" in taxonomy.split_codes(o.kinds)]
+    shelters = [o for o in by_pk.values() if "|frauenhaus|" in (o.kinds or "")]  # taxonomy.join_codes
     if shelters:
         # Only a report younger than SHELTER_REPORT_MAX_AGE can make a light other than grey.
         since = (now or timezone.now()) - SHELTER_REPORT_MAX_AGE

@@ -16,10 +16,12 @@ How a search runs (``queries.find_offers``):
 """
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from schutznetz.directory import taxonomy
@@ -143,6 +145,34 @@ class Ranked:
     reasons: list = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1024)
+def _filter_reasons(language, art, zielgruppe, sprache, barrierefrei, jetzt_offen):
+    """The reasons every result of a search shares (``language`` keys the cache only)."""
+    reasons = []
+    if art:
+        reasons.append(_("Art: %(label)s") % {"label": taxonomy.KINDS[art]})
+    if zielgruppe:
+        reasons.append(_("Zielgruppe: %(label)s") % {"label": taxonomy.TARGET_GROUPS[zielgruppe]})
+    if sprache:
+        reasons.append(_("Sprache: %(label)s") % {"label": taxonomy.LANGUAGES.get(sprache, sprache)})
+    if barrierefrei:
+        reasons.append(_("barrierefrei"))
+    if jetzt_offen:
+        reasons.append(_("jetzt erreichbar"))
+    return tuple(reasons)
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_reasons(language, name):
+    """In, serving, everywhere and distance wording for one place (``language`` keys the cache)."""
+    return (
+        _("in %(place)s") % {"place": name},
+        _("zuständig für %(place)s") % {"place": name},
+        _("überregional erreichbar"),
+        _("ca. %(km)s km entfernt"),
+    )
+
+
 def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, distance=None):
     """Score, filter and explain candidates. The single ranking function for both databases.
 
@@ -152,29 +182,22 @@ def rank(candidates, query_tokens, place=None, filters=None, radius_km=None, dis
     """
     filters = filters or {}
     results = []
-    # The same for every candidate: translated once per search, not per candidate.
-    filter_reasons = []
-    if filters.get("art"):
-        filter_reasons.append(_("Art: %(label)s") % {"label": taxonomy.KINDS[filters["art"]]})
-    if filters.get("zielgruppe"):
-        filter_reasons.append(
-            _("Zielgruppe: %(label)s") % {"label": taxonomy.TARGET_GROUPS[filters["zielgruppe"]]}
+    # The same for every candidate, and for every search with the same filters and place:
+    # translated once per worker and language.
+    language = get_language()
+    filter_reasons = list(
+        _filter_reasons(
+            language,
+            filters.get("art"),
+            filters.get("zielgruppe"),
+            filters.get("sprache"),
+            bool(filters.get("barrierefrei")),
+            bool(filters.get("jetzt_offen")),
         )
-    if filters.get("sprache"):
-        filter_reasons.append(
-            _("Sprache: %(label)s")
-            % {"label": taxonomy.LANGUAGES.get(filters["sprache"], filters["sprache"])}
-        )
-    if filters.get("barrierefrei"):
-        filter_reasons.append(_("barrierefrei"))
-    if filters.get("jetzt_offen"):
-        filter_reasons.append(_("jetzt erreichbar"))
+    )
     if place is not None:
-        in_place = _("in %(place)s") % {"place": place.name}
-        serving_place = _("zuständig für %(place)s") % {"place": place.name}
-        everywhere = _("überregional erreichbar")
+        in_place, serving_place, everywhere, about_km = _place_reasons(language, place.name)
         place_marker = f"|{place.slug}|"
-        about_km = _("ca. %(km)s km entfernt")
     for offer in candidates:
         reasons = []
         relevance = 0.0
