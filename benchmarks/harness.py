@@ -274,6 +274,13 @@ def run_fixed(specs, concurrency=50):
     return result, responses
 
 
+def median(values):
+    """Median of a non-empty list (not ``statistics.median``: benchmarks/statistics.py shadows
+    that module for scripts run from this directory)."""
+    ordered = sorted(values)
+    return (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
+
+
 def report(title, measured, baseline, target=None):
     """Print one benchmark line: both throughputs and their ratio (and the target, if any).
 
@@ -282,8 +289,7 @@ def report(title, measured, baseline, target=None):
     """
     if measured.rounds and len(measured.rounds) == len(baseline.rounds):
         pairs = sorted(m / b for m, b in zip(measured.rounds, baseline.rounds, strict=True) if b)
-        # (not ``statistics.median``: benchmarks/statistics.py shadows the module here)
-        ratio = (pairs[(len(pairs) - 1) // 2] + pairs[len(pairs) // 2]) / 2 if pairs else 0.0
+        ratio = median(pairs) if pairs else 0.0
         spread = f" (Runden {pairs[0]:.2f}–{pairs[-1]:.2f})" if pairs else ""
     else:
         ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
