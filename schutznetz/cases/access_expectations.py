@@ -47,6 +47,8 @@ VIEWS = {
     "cases:access_lookup": {"method": "GET", **_same(_s(403, 403, 200, 200, 403))},
     "cases:create": {"method": "GET", **_same(_s(200, 403, 403, 403, 403))},
     "cases:detail": {"method": "GET", **_case_only(200, 200)},
+    # Correcting category and municipality: those who manage the case (brought or lead it), open cases.
+    "cases:correct": {"method": "GET", **_case_only(200, 403)},
     "cases:person_add": {"method": "GET", **_case_only(200, 403)},
     "cases:person_edit": {"method": "GET", **_case_only(200, 403)},
     "cases:person_remove": {"method": "GET", **_case_only(200, 403)},
@@ -111,6 +113,12 @@ VIEWS = {
         "foreign": _s(404, 404, 404, 404, 404),
     },
     "cases:conference_cancel": {
+        "method": "GET",
+        "own": _s(403, 200, 404, 404, 404),
+        "foreign": _s(404, 404, 404, 404, 404),
+    },
+    # Putting one case on the agenda by its number: the chair organisation's Moderation only.
+    "cases:conference_add_case": {
         "method": "GET",
         "own": _s(403, 200, 404, 404, 404),
         "foreign": _s(404, 404, 404, 404, 404),

@@ -97,6 +97,36 @@ class CaseForm(PersonFieldsMixin):
     field_order = ["category", "municipality", "propose"]
 
 
+class CaseCorrectionForm(forms.Form):
+    """Correcting a case's category and municipality, with a reason."""
+
+    category = forms.ChoiceField(label=_("Kategorie"), choices=Category.choices)
+    municipality = forms.CharField(label=_("Stadt/Gemeinde"), max_length=100, required=False)
+    reason = forms.CharField(
+        label=_("Grund"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Warum die Angaben korrigiert werden. Der Grund steht verschlüsselt im Verlauf des Falls; im "
+            "Audit-Protokoll stehen nur die Namen der geänderten Felder."
+        ),
+    )
+
+    @classmethod
+    def for_case(cls, case, data=None):
+        return cls(data, initial={"category": case.category, "municipality": case.municipality})
+
+
+class AgendaCaseForm(forms.Form):
+    """One case for a conference's agenda, by its number."""
+
+    case = forms.CharField(
+        label=_("Fallnummer"),
+        max_length=20,
+        help_text=_("z. B. FK-2026-0042. Sie können nur Fälle hinzufügen, die Sie selbst sehen dürfen."),
+    )
+
+
 class LegalBasisForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Empfangende Organisation"), queryset=Organisation.objects.none()

@@ -160,6 +160,15 @@ def cases_for(user):
     return Case.objects.filter(condition).select_related("lead_organisation", "bringing_organisation")
 
 
+def case_by_number(user, number, purpose="agenda_lookup"):
+    """A case the user may open, by its number (FK-2026-0042); None for an unknown number and for a case
+    outside the user's scope alike. A found case is logged."""
+    case = cases_for(user).filter(number=number).first()
+    if case is not None:
+        log_access(user, case, purpose=purpose)
+    return case
+
+
 def access_case(user, case_id, purpose="view"):
     """One case the user may see, with ``case.access``; 404 otherwise. Logged."""
     case = get_scoped_or_404(cases_for(user), log_user=user, purpose=purpose, pk=case_id)

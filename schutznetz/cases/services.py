@@ -978,20 +978,72 @@ def build_agenda(actor, conference):
     return added
 
 
+def _require_agenda_open(conference):
+    """A case is put on the agenda of a planned conference only (not a cancelled or held one)."""
+    _require_conference_open(conference)
+    if conference.status == ConferenceStatus.HELD:
+        raise ValidationError(
+            _("Diese Fallkonferenz wurde bereits durchgeführt; ihre Tagesordnung kann nicht mehr ergänzt "
+              "werden.")
+        )  # fmt: skip
+
+
+def _unknown_case_error():
+    """The same answer for an unknown number and a case the actor may not see: never reveal that it exists."""
+    return ValidationError({"case": _("Kein Fall mit dieser Nummer, den Sie sehen dürfen.")})
+
+
 @service
 def add_to_agenda(actor, conference, case, reason=AgendaReason.PROPOSED):
-    """Put one case on an agenda (ad-hoc conferences); the actor must see the case themselves."""
+    """Put one case on an agenda (ad-hoc conferences); the actor must see the case themselves.
+
+    Only the chair's Moderation, only for a planned conference, only an open case the actor may open
+    (``queries.cases_for``), each case once. Refusals are ``ValidationError`` on the field ``case``; a
+    case outside the actor's scope gets the same message as an unknown number.
+    """
+    from schutznetz.cases.queries import cases_for
+
     _require(actor, "cases.chair_conference", conference)
-    _require_conference_open(conference)
-    item, created = AgendaItem.objects.get_or_create(
-        conference=conference,
-        case=case,
-        defaults={"reason": reason, "position": conference.agenda_items.count() + 1},
+    _require_agenda_open(conference)
+    if reason not in AgendaReason.values:
+        raise ValidationError({"reason": _("Unbekannter Grund für die Tagesordnung.")})
+    if case is None or not cases_for(actor).filter(pk=case.pk).exists():
+        raise _unknown_case_error()
+    if not case.is_open:
+        raise ValidationError(
+            {"case": _("Der Fall %(number)s ist abgeschlossen und kommt nicht mehr auf eine Tagesordnung.")
+             % {"number": case.number}}
+        )  # fmt: skip
+    if AgendaItem.objects.filter(conference=conference, case=case).exists():
+        raise ValidationError(
+            {"case": _("Der Fall %(number)s steht bereits auf der Tagesordnung dieser Fallkonferenz.")
+             % {"number": case.number}}
+        )  # fmt: skip
+    item = AgendaItem.objects.create(
+        conference=conference, case=case, reason=reason, position=conference.agenda_items.count() + 1
     )
-    if created:
-        accepted = _accept_proposals(case)
-        record_audit(actor, "conference.agenda.add", item, ["case"] + (["referrals"] if accepted else []))
+    accepted = _accept_proposals(case)
+    record_audit(actor, "conference.agenda.add", item, ["case"] + (["referrals"] if accepted else []))
     return item
+
+
+def add_case_number_to_agenda(actor, conference, number, reason=AgendaReason.PROPOSED):
+    """``add_to_agenda`` for a case given by its number (FK-2026-0042), looked up only among the cases
+    the actor may open; an unknown number and a case outside the scope get the same message.
+
+    Not a transaction of its own: the look-up is written to the access log even when ``add_to_agenda``
+    then refuses (e.g. the case already stands on the agenda)."""
+    from schutznetz.cases.queries import case_by_number
+
+    _require(actor, "cases.chair_conference", conference)
+    _require_agenda_open(conference)
+    number = (number or "").strip().upper()
+    if not number:
+        raise ValidationError({"case": _("Bitte geben Sie eine Fallnummer an.")})
+    case = case_by_number(actor, number)
+    if case is None:
+        raise _unknown_case_error()
+    return add_to_agenda(actor, conference, case, reason)
 
 
 @service
@@ -1401,6 +1453,56 @@ def close_case(actor, case, reason, now=None):
         actor, "case.close", case, ["status", "close_reason", "closed_at"] + (["referrals"] if ended else [])
     )
     return case
+
+
+CORRECTABLE_CASE_FIELDS = ("category", "municipality")
+
+
+@service
+def correct_case(actor, case, *, category, municipality, reason, today=None):
+    """Correct an open case's category and municipality (those who may manage it); returns the names of
+    the changed fields.
+
+    A reason is required. Only the fields that actually changed are saved and named in the one audit
+    entry (names, never values); the reason is kept, encrypted, in a chronology entry "Korrektur: …"
+    (kind "Ereignis"), which the retention run erases with the case's other free text. Nothing changed:
+    nothing is saved or recorded. The statistics count the current values, so a correction moves the case
+    to the corrected row; the case number, repeat detection and existing deadlines do not depend on them.
+    """
+    if not case.is_open:
+        _require(actor, "cases.view_case", case)  # who may not see the case learns nothing about it
+        raise ValidationError(
+            _("Der Fall ist abgeschlossen; Kategorie und Stadt/Gemeinde können nicht mehr korrigiert werden.")
+        )
+    _require(actor, "cases.manage_case", case)
+    errors = {}
+    if category not in Category.values:
+        errors["category"] = _("Bitte wählen Sie eine Kategorie.")
+    municipality = (municipality or "").strip()
+    if len(municipality) > 100:
+        errors["municipality"] = _("Die Stadt/Gemeinde darf höchstens 100 Zeichen lang sein.")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Bitte geben Sie einen Grund für die Korrektur an.")
+    elif len(reason) > 500:
+        errors["reason"] = _("Der Grund darf höchstens 500 Zeichen lang sein.")
+    if errors:
+        raise ValidationError(errors)
+    fields = changed(case, {"category": category, "municipality": municipality})
+    if not fields:
+        return []
+    case.save(update_fields=fields)
+    labels = ", ".join(str(Case._meta.get_field(name).verbose_name) for name in fields)
+    ChronologyEntry.objects.create(
+        case=case,
+        date=today or timezone.localdate(),
+        kind=ChronologyKind.EVENT,
+        text=_("Korrektur: %(fields)s. Grund: %(reason)s") % {"fields": labels, "reason": reason},
+        organisation=actor.organisation,
+        created_by=actor,
+    )
+    record_audit(actor, "case.correct", case, fields)
+    return fields
 
 
 @service

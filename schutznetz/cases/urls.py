@@ -10,6 +10,7 @@ urlpatterns = [
     path("intern/faelle/auskunft/", views.access_report_lookup, name="access_lookup"),
     path("intern/faelle/neu/", views.case_create, name="create"),
     path("intern/faelle/<int:case_id>/", views.case_detail, name="detail"),
+    path("intern/faelle/<int:case_id>/korrigieren/", views.case_correct, name="correct"),
     path("intern/faelle/<int:case_id>/personen/neu/", views.person_add, name="person_add"),
     path(
         "intern/faelle/<int:case_id>/personen/<int:person_id>/bearbeiten/",
@@ -83,6 +84,11 @@ urlpatterns = [
         "intern/fallkonferenzen/<int:conference_id>/absagen/",
         views.conference_cancel,
         name="conference_cancel",
+    ),
+    path(
+        "intern/fallkonferenzen/<int:conference_id>/fall-hinzufuegen/",
+        views.conference_add_case,
+        name="conference_add_case",
     ),
     path(
         "intern/fallkonferenzen/<int:conference_id>/vertraulichkeit/",

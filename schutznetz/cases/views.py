@@ -157,6 +157,29 @@ def _managed_case(request, case_id):
 
 
 @login_required
+def case_correct(request, case_id):
+    """Correct the case's category and municipality, with a reason (those who manage an open case)."""
+    case = _managed_case(request, case_id)
+    form = forms.CaseCorrectionForm.for_case(case, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ok, fields = _attempt(form, lambda: services.correct_case(
+            request.user, case, category=d["category"], municipality=d["municipality"], reason=d["reason"]))  # fmt: skip
+        if ok:
+            if fields:
+                messages.success(request, _("Die Angaben zum Fall wurden korrigiert."))
+            else:
+                messages.info(request, _("Es wurde nichts geändert."))
+            return redirect("cases:detail", case.pk)
+    return _form_page(
+        request, form, _("Fall %(number)s korrigieren") % {"number": case.number}, _("Korrigieren"),
+        reverse("cases:detail", args=[case.pk]),
+        _("Korrigieren Sie Kategorie oder Stadt/Gemeinde, wenn sie beim Anlegen falsch erfasst wurden. Die "
+          "Statistik zählt den Fall danach unter den korrigierten Angaben."),
+    )  # fmt: skip
+
+
+@login_required
 def person_add(request, case_id):
     case = _managed_case(request, case_id)
     form = forms.PersonForm(request.POST or None)
@@ -787,6 +810,29 @@ def conference_edit(request, conference_id):
         reverse("cases:conference_detail", args=[conference.pk]),
         _("Eine Organisation, die nicht mehr eingeladen ist, sieht die Konferenz danach nicht mehr. Fälle, die "
           "nur ihretwegen auf der Tagesordnung standen, kommen zur nächsten Konferenz zurück."),
+    )  # fmt: skip
+
+
+@login_required
+def conference_add_case(request, conference_id):
+    """Put one case on a planned conference's agenda by its number (the chair's Moderation)."""
+    conference, refused = _changeable_conference(request, conference_id)
+    if refused:
+        return refused
+    form = forms.AgendaCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, item = _attempt(form, lambda: services.add_case_number_to_agenda(
+            request.user, conference, form.cleaned_data["case"]))  # fmt: skip
+        if ok:
+            messages.success(
+                request,
+                _("Der Fall %(number)s steht jetzt auf der Tagesordnung.") % {"number": item.case.number},
+            )
+            return redirect("cases:conference_detail", conference.pk)
+    return _form_page(
+        request, form, _("Fall auf die Tagesordnung setzen"), _("Hinzufügen"),
+        reverse("cases:conference_detail", args=[conference.pk]),
+        _("Etwa für eine Spontankonferenz: Geben Sie die Nummer eines offenen Falls an, den Sie sehen dürfen."),
     )  # fmt: skip
 
 

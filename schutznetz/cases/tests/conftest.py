@@ -60,3 +60,15 @@ def shared_with_beratung(world, police_case):
     services.record_legal_basis(world.polizist, police_case, world.beratung, LegalBasisKind.POLG_34A)
     services.share_case(world.polizist, police_case, world.beratung, [Section.PERSONS])
     return police_case
+
+
+@pytest.fixture
+def seeing_chair(world):
+    """Fachkraft and Moderation of the Jugendamt (the chair organisation of the tests' conferences): as a
+    Fachkraft it sees the cases the Jugendamt takes part in, so it may put them on an agenda itself."""
+    return make_user(
+        "moderation-fachkraft",
+        world.jugendamt,
+        roles=(Role.FACHKRAFT, Role.MODERATION),
+        email="mf@example.org",
+    )

@@ -33,7 +33,8 @@ def _objects(world):
     services.acknowledge_confidentiality(w.polizist, own_conf)
 
     # another organisation with its own case, conference and moderation: nothing shared with the others
-    other_mod = make_user("andere-moderation", w.beratung, roles=(Role.MODERATION,))
+    # Moderation and Fachkraft of the Frauenberatung: it sees its own case and so may put it on its agenda.
+    other_mod = make_user("andere-moderation", w.beratung, roles=(Role.MODERATION, Role.FACHKRAFT))
     foreign_case, _ = services.create_case(w.beraterin, category="stalking", persons=[
         {"role": PersonRole.AT_RISK, "first_name": "Fanny", "last_name": "Fremdfall"}])  # fmt: skip
     foreign_basis = services.record_legal_basis(w.beraterin, foreign_case, w.jugendamt, LegalBasisKind.KKG_4)

@@ -66,18 +66,22 @@ def test_proposal_is_accepted_on_the_agenda_and_completed_with_the_outcome(
     assert Referral.objects.filter(status=ReferralStatus.PENDING).count() == 0
 
 
-def test_add_to_agenda_accepts_the_proposal(world, police_case, proposal, conference, mailoutbox):
+def test_add_to_agenda_accepts_the_proposal(
+    world, police_case, proposal, conference, seeing_chair, mailoutbox
+):
+    services.invite_organisation(world.polizist, police_case, world.jugendamt)
     mailoutbox.clear()
-    services.add_to_agenda(world.moderation, conference, police_case)
+    services.add_to_agenda(seeing_chair, conference, police_case)
     proposal.refresh_from_db()
     assert proposal.status == ReferralStatus.ACCEPTED
     assert len(_to_police(mailoutbox)) == 1
 
 
 def test_a_proposal_still_waiting_is_completed_when_the_conference_discusses_the_case(
-    world, police_case, conference
+    world, police_case, conference, seeing_chair
 ):
-    item = services.add_to_agenda(world.moderation, conference, police_case, AgendaReason.OPEN_ACTIONS)
+    services.invite_organisation(world.polizist, police_case, world.jugendamt)
+    item = services.add_to_agenda(seeing_chair, conference, police_case, AgendaReason.OPEN_ACTIONS)
     # proposed only after it was put on the agenda
     proposal = services.propose_for_conference(world.polizist, police_case)
     assert proposal.status == ReferralStatus.PENDING

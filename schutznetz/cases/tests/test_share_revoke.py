@@ -50,7 +50,8 @@ def test_revoked_actions_section_leaves_the_actions_api(world, shared):
     conference = services.create_conference(
         world.moderation, date=timezone.localdate(), invited_organisations=[world.police]
     )
-    item = services.add_to_agenda(world.moderation, conference, shared)
+    services.propose_for_conference(world.polizist, shared)
+    [item] = services.build_agenda(world.moderation, conference)
     action = services.add_action(
         world.moderation, item, description="Gefährderansprache", organisation=world.police
     )
@@ -120,7 +121,8 @@ def test_a_section_that_is_not_shared_or_needed_for_an_open_action(world, shared
     conference = services.create_conference(
         world.moderation, date=timezone.localdate(), invited_organisations=[world.police]
     )
-    item = services.add_to_agenda(world.moderation, conference, shared)
+    services.propose_for_conference(world.polizist, shared)
+    [item] = services.build_agenda(world.moderation, conference)
     services.add_action(world.moderation, item, description="Beratung anbieten", organisation=world.beratung)
     with pytest.raises(ValidationError, match="offene Maßnahme"):
         services.revoke_share(world.polizist, shared, world.beratung, Section.ACTIONS, REASON)
