@@ -49,6 +49,7 @@ KWARG_OBJECTS = {
     "item_id": "item",
     "action_id": "action",
     "person_id": "person",
+    "share_id": "share",
 }
 
 

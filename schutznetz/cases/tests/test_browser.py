@@ -63,3 +63,44 @@ def test_police_case_to_conference_action_plan_and_minutes(live_server, browser_
     assert download.suggested_filename.startswith("protokoll-fallkonferenz-")
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_correcting_a_case_and_cancelling_a_conference_in_the_browser(live_server, browser_page, world):
+    """The pages added for corrections and cancellations, by keyboard-reachable labels, with axe."""
+    from schutznetz.cases import services
+    from schutznetz.cases.models import Category, Conference, ConferenceStatus
+
+    case, _notices = services.create_case(
+        world.polizist, category=Category.HAEUSLICHE_GEWALT, municipality="Soest"
+    )
+    page, base = browser_page, live_server.url
+    page.set_default_timeout(30_000)
+    log_in(page, base, "polizist")
+    page.goto(f"{base}/intern/faelle/{case.pk}/")
+    page.get_by_role("link", name="Kategorie oder Stadt/Gemeinde korrigieren").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Stadt/Gemeinde").fill("Lippstadt")
+    page.get_by_role("button", name="Korrigieren").click()
+    assert page.get_by_text("Dieses Feld ist zwingend erforderlich.").first.is_visible()  # no reason
+    assert_no_axe_violations(page)  # the page with its error message, too
+    page.get_by_label("Grund").fill("Tatort beim Anlegen verwechselt.")
+    page.get_by_role("button", name="Korrigieren").click()
+    page.wait_for_url(f"{base}/intern/faelle/{case.pk}/")
+    case.refresh_from_db()
+    assert case.municipality == "Lippstadt"
+    page.get_by_role("button", name="Abmelden").click()
+
+    log_in(page, base, "moderation")
+    page.goto(base + "/intern/fallkonferenzen/neu/")
+    page.get_by_label("Datum").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Anlegen").click()
+    page.get_by_role("link", name="Fallkonferenz bearbeiten").click()
+    assert_no_axe_violations(page)
+    page.go_back()
+    page.get_by_role("link", name="Fallkonferenz absagen").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Grund").fill("Raum nicht verfügbar.")
+    page.get_by_role("button", name="Absagen").click()
+    assert page.get_by_text("Die Fallkonferenz wurde abgesagt.").first.is_visible()
+    assert_no_axe_violations(page)
+    assert Conference.objects.get(chair_organisation=world.jugendamt).status == ConferenceStatus.CANCELLED
