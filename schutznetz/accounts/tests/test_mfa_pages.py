@@ -59,9 +59,9 @@ def test_totp_activation_with_a_code_enables_mfa(client, signed_in):
     page = client.get(reverse("mfa_activate_totp"))
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page.content.decode())
     secret = secret or re.search(r'value="([A-Z2-7]{32})"', page.content.decode())
-    from schutznetz.core.tests.test_browser import totp_code
+    from schutznetz.core.tests.test_browser import fresh_totp_code
 
-    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret.group(1))})
+    response = client.post(reverse("mfa_activate_totp"), {"code": fresh_totp_code(secret.group(1))})
     assert response.status_code == 302
     assert is_mfa_enabled(signed_in)
     assert client.get(reverse("core:staff_home")).status_code == 200
@@ -97,7 +97,7 @@ def test_totp_secret_is_not_stored_in_plaintext(client, signed_in):
     stored = Authenticator.objects.get(user=signed_in, type=Authenticator.Type.TOTP).data["secret"]
     assert secret not in stored and stored.startswith("v1:")
     assert TOTP(Authenticator.objects.get(user=signed_in)).validate_code(
-        __import__("schutznetz.core.tests.test_browser", fromlist=["totp_code"]).totp_code(secret)
+        __import__("schutznetz.core.tests.test_browser", fromlist=["fresh_totp_code"]).fresh_totp_code(secret)
     )
 
 
