@@ -411,8 +411,8 @@ def parse_hsds(text):
             "name": check.string(record, "name", required=True, max_length=200),
             "description": check.string(record, "description"),
             "status": HSDS_STATUSES.get(status, "active"),
-            "website": check.string(record, "url", "url"),
-            "email": check.string(record, "email"),
+            "website": check.string(record, "url", "url", max_length=200),
+            "email": check.string(record, "email", max_length=254),
             "fees_description": check.string(record, "fees_description", max_length=300),
         }
         org = record.get("organization")
@@ -424,8 +424,8 @@ def parse_hsds(text):
                 "hsds_id": check.uuid(org, "id", "organization.id"),
                 "name": check.string(org, "name", "organization.name", required=True, max_length=200),
                 "description": check.string(org, "description", "organization.description"),
-                "email": check.string(org, "email", "organization.email"),
-                "website": check.string(org, "website", "organization.website"),
+                "email": check.string(org, "email", "organization.email", max_length=254),
+                "website": check.string(org, "website", "organization.website", max_length=200),
             }
         kinds, targets = [], []
         for i, attribute in enumerate(check.list_of_objects(record, "attributes")):
@@ -477,7 +477,9 @@ def parse_hsds(text):
             opens = check.string(schedule, "opens_at", f"schedules[{i}].opens_at")
             closes = check.string(schedule, "closes_at", f"schedules[{i}].closes_at")
             if schedule.get("description") and i == 0:
-                data["opening_hours_text"] = schedule["description"]
+                data["opening_hours_text"] = check.string(
+                    schedule, "description", f"schedules[{i}].description", max_length=300
+                )
             if not days and not opens:
                 continue
             for value, name in ((opens, "opens_at"), (closes, "closes_at")):
@@ -703,11 +705,11 @@ def _parse_csv(text):
             "target_groups": codes("zielgruppe", taxonomy.TARGET_GROUPS),
             "languages": codes("sprachen", taxonomy.LANGUAGES) or ["de"],
             "phone": check.string(row, "telefon", max_length=40),
-            "email": row.get("email", ""),
-            "website": row.get("website", ""),
+            "email": check.string(row, "email", max_length=254),
+            "website": check.string(row, "website", max_length=200),
             "street": check.string(row, "strasse", max_length=200),
             "postal_code": check.string(row, "plz", max_length=10),
-            "city": row.get("ort", ""),
+            "city": check.string(row, "ort", max_length=100),
             "municipality": municipality.slug if municipality else "",
             "opening_hours_text": check.string(row, "oeffnungszeiten", max_length=300),
             "schedules": parse_opening_hours(check, row.get("oeffnungszeiten", "")),

@@ -1,5 +1,6 @@
 """HSDS/CSV import (validate everything first, all or nothing, re-import updates) and export."""
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -231,3 +232,31 @@ def test_export_then_import_round_trip(make_offer, tmp_path):
     assert list(after.schedules.values_list("weekday", "opens_at")) == list(
         before.schedules.values_list("weekday", "opens_at")
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("ort", "Soest" * 4000),
+        ("email", "a" * 250 + "@example.org"),
+        ("website", "https://example.org/" + "a" * 200),
+    ],
+)
+def test_csv_value_longer_than_its_field_is_refused_naming_row_and_column(column, value, db):
+    """Found by the fuzz test: a place name accepted through the postcode, and long addresses, reached
+    the database unchecked and failed the import with a raw error instead of a message."""
+    from schutznetz.directory import hsds, importer
+    from schutznetz.directory.models import Offer
+
+    template = (Path(hsds.__file__).parent / "data" / "angebote-vorlage.csv").read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(template), delimiter=";")
+    header, row = next(reader), next(reader)
+    row[header.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows([header, row])
+    with pytest.raises(hsds.ImportFailed) as failed:
+        importer.parse_file("angebote.csv", out.getvalue())
+    assert any(column in error and "länger als" in error for error in failed.value.errors), (
+        failed.value.errors
+    )
+    assert not Offer.objects.exists()
