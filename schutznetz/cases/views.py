@@ -791,23 +791,33 @@ def _changeable_conference(request, conference_id):
     return conference, redirect("cases:conference_detail", conference.pk)
 
 
-@login_required
-def conference_edit(request, conference_id):
+def _planned_conference_form(request, conference_id, make_form, act, done, title, submit, intro):
+    """The flow of the forms that change a planned conference (edit, add a case, cancel): the chair
+    only, refused with a message once held or cancelled; ``act(conference, data)`` calls the service,
+    ``done(result)`` is the success message."""
     conference, refused = _changeable_conference(request, conference_id)
     if refused:
         return refused
-    form = forms.ConferenceForm(request.POST or None, conference=conference)
+    form = make_form(conference)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        ok, _c = _attempt(form, lambda: services.update_conference(
-            request.user, conference, date=d["date"], kind=d["kind"], location=d["location"],
-            invited_organisations=d["invited_organisations"]))  # fmt: skip
+        ok, result = _attempt(form, lambda: act(conference, form.cleaned_data))
         if ok:
-            messages.success(request, _("Die Fallkonferenz wurde geändert."))
+            messages.success(request, done(result))
             return redirect("cases:conference_detail", conference.pk)
-    return _form_page(
-        request, form, _("Fallkonferenz bearbeiten"), _("Speichern"),
-        reverse("cases:conference_detail", args=[conference.pk]),
+    back = reverse("cases:conference_detail", args=[conference.pk])
+    return _form_page(request, form, title, submit, back, intro)
+
+
+@login_required
+def conference_edit(request, conference_id):
+    return _planned_conference_form(
+        request, conference_id,
+        lambda conference: forms.ConferenceForm(request.POST or None, conference=conference),
+        lambda conference, d: services.update_conference(
+            request.user, conference, date=d["date"], kind=d["kind"], location=d["location"],
+            invited_organisations=d["invited_organisations"]),
+        lambda _result: _("Die Fallkonferenz wurde geändert."),
+        _("Fallkonferenz bearbeiten"), _("Speichern"),
         _("Eine Organisation, die nicht mehr eingeladen ist, sieht die Konferenz danach nicht mehr. Fälle, die "
           "nur ihretwegen auf der Tagesordnung standen, kommen zur nächsten Konferenz zurück."),
     )  # fmt: skip
@@ -816,42 +826,24 @@ def conference_edit(request, conference_id):
 @login_required
 def conference_add_case(request, conference_id):
     """Put one case on a planned conference's agenda by its number (the chair's Moderation)."""
-    conference, refused = _changeable_conference(request, conference_id)
-    if refused:
-        return refused
-    form = forms.AgendaCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, item = _attempt(form, lambda: services.add_case_number_to_agenda(
-            request.user, conference, form.cleaned_data["case"]))  # fmt: skip
-        if ok:
-            messages.success(
-                request,
-                _("Der Fall %(number)s steht jetzt auf der Tagesordnung.") % {"number": item.case.number},
-            )
-            return redirect("cases:conference_detail", conference.pk)
-    return _form_page(
-        request, form, _("Fall auf die Tagesordnung setzen"), _("Hinzufügen"),
-        reverse("cases:conference_detail", args=[conference.pk]),
+    return _planned_conference_form(
+        request, conference_id,
+        lambda _conference: forms.AgendaCaseForm(request.POST or None),
+        lambda conference, d: services.add_case_number_to_agenda(request.user, conference, d["case"]),
+        lambda item: _("Der Fall %(number)s steht jetzt auf der Tagesordnung.") % {"number": item.case.number},
+        _("Fall auf die Tagesordnung setzen"), _("Hinzufügen"),
         _("Etwa für eine Spontankonferenz: Geben Sie die Nummer eines offenen Falls an, den Sie sehen dürfen."),
     )  # fmt: skip
 
 
 @login_required
 def conference_cancel(request, conference_id):
-    conference, refused = _changeable_conference(request, conference_id)
-    if refused:
-        return refused
-    form = forms.ConferenceCancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _c = _attempt(
-            form, lambda: services.cancel_conference(request.user, conference, form.cleaned_data["reason"])
-        )
-        if ok:
-            messages.success(request, _("Die Fallkonferenz wurde abgesagt."))
-            return redirect("cases:conference_detail", conference.pk)
-    return _form_page(
-        request, form, _("Fallkonferenz absagen"), _("Absagen"),
-        reverse("cases:conference_detail", args=[conference.pk]),
+    return _planned_conference_form(
+        request, conference_id,
+        lambda _conference: forms.ConferenceCancelForm(request.POST or None),
+        lambda conference, d: services.cancel_conference(request.user, conference, d["reason"]),
+        lambda _result: _("Die Fallkonferenz wurde abgesagt."),
+        _("Fallkonferenz absagen"), _("Absagen"),
         _("Die eingeladenen Organisationen werden benachrichtigt. Die Fälle der Tagesordnung kommen zur "
           "nächsten Fallkonferenz zurück; angenommene Vorschläge sind wieder offen."),
     )  # fmt: skip
