@@ -87,12 +87,15 @@ from schutznetz.cases.models import Case
 from schutznetz.core.models import AuditEntry
 from schutznetz.events.models import Registration
 from django_tasks_db.models import DBTaskResult
-cases = list(Case.objects.values_list("pk", "municipality"))
+from schutznetz.cases.models import Person, PersonRole
+cases = list(Case.objects.values_list("pk", flat=True))
+# Each drill case carries its marker in the at-risk person's (encrypted) last name.
+markers = list(Person.objects.filter(role=PersonRole.AT_RISK).values_list("last_name", flat=True))
 audited = set(AuditEntry.objects.filter(object_type="cases.case").values_list("object_id", flat=True))
 print(json.dumps({{
     "registrations": sorted(Registration.objects.filter(event__slug="{SLUG}").values_list("email", flat=True)),
-    "cases": [m for _, m in cases],
-    "cases_without_audit": [pk for pk, _ in cases if str(pk) not in audited],
+    "cases": markers,
+    "cases_without_audit": [pk for pk in cases if str(pk) not in audited],
     "cases_without_person": list(Case.objects.filter(persons__isnull=True).values_list("pk", flat=True)),
     "tasks": {{s: DBTaskResult.objects.filter(status=s).count() for s in ("READY", "RUNNING", "SUCCESSFUL", "FAILED")}},
 }}))
@@ -140,7 +143,7 @@ class Load:
         self.statuses = Counter()
         self.errors = Counter()
         self.registered = []  # addresses answered with the confirmation page
-        self.cases = []  # municipality markers of cases answered with a redirect
+        self.cases = []  # markers (the person's last name) of cases answered with a redirect
         self.stop_at = 0.0
 
     def next_index(self):
@@ -168,14 +171,14 @@ class Load:
             return ("register", email), ("POST", f"{url}/veranstaltungen/{SLUG}/", body, form)
         if kind == 3:
             return "cases", ("GET", f"{url}/intern/faelle/", None, {"Cookie": self.cookie})
-        marker = f"Drillstadt-{index}"
+        marker = f"Übung{index}"
         body = urllib.parse.urlencode(
             {
                 "category": "haeusliche_gewalt",
-                "municipality": marker,
+                "municipality": "Soest",
                 "role": self.person_role,
                 "first_name": "Erika",
-                "last_name": f"Übung{index}",
+                "last_name": marker,
                 "csrfmiddlewaretoken": self.csrf,
             }
         )

@@ -127,14 +127,14 @@ def generate(n_cases):
 
     from schutznetz.accounts.models import Organisation
     from schutznetz.cases.models import Action, AgendaItem, Case, Conference, Referral
-    from schutznetz.reports.measures import MUNICIPALITIES
+    from schutznetz.reports.measures import municipalities
 
     orgs = [
         Organisation.objects.create(name=f"Partner {i:02d}", slug=f"partner-{i:02d}", kind="beratungsstelle")
         for i in range(30)
     ]
     org_ids = "ARRAY[" + ",".join(str(o.pk) for o in orgs) + "]"
-    places = "ARRAY[" + ",".join("'" + m.replace("'", "''") + "'" for m in MUNICIPALITIES) + ",'']"
+    places = "ARRAY[" + ",".join("'" + m.replace("'", "''") + "'" for m in municipalities()) + ",'']"
     started = time.monotonic()
     with connection.cursor() as cursor:
         # Bulk load: skip the FK triggers for this session (the generated keys are valid by construction).

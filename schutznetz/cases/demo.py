@@ -16,6 +16,7 @@ from schutznetz.accounts.demo import demo_organisation
 from schutznetz.accounts.models import User
 from schutznetz.cases import services
 from schutznetz.cases.models import Case, Category, DeadlineKind, LegalBasisKind, PersonRole, Section
+from schutznetz.cases.municipalities import municipality_names
 
 POLICE = "Kreispolizeibehörde Soest"
 BERATUNG = "Frauenberatung Soest"
@@ -32,12 +33,17 @@ def load(stdout):
     moderation = User.objects.get(username="demo-moderation")
     police, beratung, jugendamt = (demo_organisation(n) for n in (POLICE, BERATUNG, JUGENDAMT))
     today = timezone.localdate()
+    towns = set(municipality_names())
+
+    def town(name):
+        """The demo's towns are Kreis Soest's; after ``load_region`` with another county: "not stated"."""
+        return name if name in towns else ""
 
     erika = {"role": PersonRole.AT_RISK, "first_name": "Erika", "last_name": "Beispielfrau",
              "date_of_birth": datetime.date(1988, 1, 1), "phone": "0000 000000 (Demo)",
              "phone_safe_to_call": True, "address": "Demoweg 1, 59494 Soest (erfunden)"}  # fmt: skip
     high, _ = services.create_case(
-        police_user, category=Category.HAEUSLICHE_GEWALT, municipality="Soest",
+        police_user, category=Category.HAEUSLICHE_GEWALT, municipality=town("Soest"),
         persons=[
             erika,
             {"role": PersonRole.PERPETRATOR, "first_name": "Max", "last_name": "Mustermann",
@@ -77,19 +83,19 @@ def load(stdout):
                                  "Überprüfung in vier Wochen.", next_review_date=today + datetime.timedelta(days=27))  # fmt: skip
 
     stalking, _ = services.create_case(
-        beratung_user, category=Category.STALKING, municipality="Lippstadt",
+        beratung_user, category=Category.STALKING, municipality=town("Lippstadt"),
         persons=[{"role": PersonRole.AT_RISK, "first_name": "Mia", "last_name": "Musterfrau",
                   "date_of_birth": datetime.date(1995, 2, 2)}],
     )  # fmt: skip
     services.invite_organisation(beratung_user, stalking, police)
     services.create_case(
-        jugendamt_user, category=Category.KINDESWOHL, municipality="Werl",
+        jugendamt_user, category=Category.KINDESWOHL, municipality=town("Werl"),
         persons=[{"role": PersonRole.CHILD, "first_name": "Lena", "last_name": "Probekind", "age": 7,
                   "school_or_kita": "Grundschule Demohausen (erfunden)"}],
     )  # fmt: skip
     # A repeat: the Kreisjugendamt brings a new incident for Erika Beispielfrau (spelt differently).
     services.create_case(
-        jugendamt_user, category=Category.HAEUSLICHE_GEWALT, municipality="Soest",
+        jugendamt_user, category=Category.HAEUSLICHE_GEWALT, municipality=town("Soest"),
         persons=[{"role": PersonRole.AT_RISK, "first_name": "ERIKA", "last_name": "beispielfrau",
                   "date_of_birth": datetime.date(1988, 1, 1)}],
     )  # fmt: skip

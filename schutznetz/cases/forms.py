@@ -17,6 +17,7 @@ from schutznetz.cases.models import (
     RiskBand,
     Section,
 )
+from schutznetz.cases.municipalities import municipality_choices
 
 
 class DateInput(forms.DateInput):
@@ -89,19 +90,34 @@ class InviteForm(forms.Form):
         self.fields["organisation"].queryset = _organisations()
 
 
+def _municipality_field():
+    """A select of the region's towns (choices set per form: they are read from the directory)."""
+    return forms.ChoiceField(
+        label=_("Stadt/Gemeinde"),
+        required=False,
+        help_text=_(
+            "Wohnort der gefährdeten Person; die Statistik zählt den Fall unter dieser Stadt/Gemeinde."
+        ),
+    )
+
+
 class CaseForm(PersonFieldsMixin):
     category = forms.ChoiceField(label=_("Kategorie"), choices=Category.choices)
-    municipality = forms.CharField(label=_("Stadt/Gemeinde"), max_length=100, required=False)
+    municipality = _municipality_field()
     propose = forms.BooleanField(label=_("Für die nächste Fallkonferenz vorschlagen"), required=False)
 
     field_order = ["category", "municipality", "propose"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = municipality_choices()
 
 
 class CaseCorrectionForm(forms.Form):
     """Correcting a case's category and municipality, with a reason."""
 
     category = forms.ChoiceField(label=_("Kategorie"), choices=Category.choices)
-    municipality = forms.CharField(label=_("Stadt/Gemeinde"), max_length=100, required=False)
+    municipality = _municipality_field()
     reason = forms.CharField(
         label=_("Grund"),
         max_length=500,
@@ -112,9 +128,17 @@ class CaseCorrectionForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, current_municipality="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = municipality_choices(current=current_municipality)
+
     @classmethod
     def for_case(cls, case, data=None):
-        return cls(data, initial={"category": case.category, "municipality": case.municipality})
+        return cls(
+            data,
+            initial={"category": case.category, "municipality": case.municipality},
+            current_municipality=case.municipality,
+        )
 
 
 class AgendaCaseForm(forms.Form):

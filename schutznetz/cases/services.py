@@ -55,6 +55,7 @@ from schutznetz.cases.models import (
     SectionShare,
     ShareRevocation,
 )
+from schutznetz.cases.municipalities import clean_municipality
 from schutznetz.cases.tasks import send_case_mail
 from schutznetz.core.crypto import blind_index
 from schutznetz.core.services import changed, record_audit, service
@@ -196,8 +197,15 @@ class RepeatNotice:
 def create_case(actor, *, category, municipality="", persons=(), lead_organisation=None, now=None):
     """A new case brought by the actor's organisation; returns (case, repeat notices)."""
     _require(actor, "cases.create_case")
+    errors = {}
     if category not in Category.values:
-        raise ValidationError({"category": _("Bitte wählen Sie eine Kategorie.")})
+        errors["category"] = [_("Bitte wählen Sie eine Kategorie.")]
+    try:
+        municipality = clean_municipality(municipality)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     now = now or timezone.now()
     org = actor.organisation
     case = Case.objects.create(
@@ -1478,9 +1486,10 @@ def correct_case(actor, case, *, category, municipality, reason, today=None):
     errors = {}
     if category not in Category.values:
         errors["category"] = _("Bitte wählen Sie eine Kategorie.")
-    municipality = (municipality or "").strip()
-    if len(municipality) > 100:
-        errors["municipality"] = _("Die Stadt/Gemeinde darf höchstens 100 Zeichen lang sein.")
+    try:
+        municipality = clean_municipality(municipality, current=case.municipality)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = _("Bitte geben Sie einen Grund für die Korrektur an.")

@@ -40,10 +40,6 @@ from django.utils.translation import gettext_lazy as _
 
 from schutznetz.reports.disclosure import Table
 
-MUNICIPALITIES = (
-    "Anröchte", "Bad Sassendorf", "Ense", "Erwitte", "Geseke", "Lippetal", "Lippstadt",
-    "Möhnesee", "Rüthen", "Soest", "Warstein", "Welver", "Werl", "Wickede (Ruhr)",
-)  # fmt: skip
 MONTHS = (
     _("Januar"), _("Februar"), _("März"), _("April"), _("Mai"), _("Juni"), _("Juli"), _("August"),
     _("September"), _("Oktober"), _("November"), _("Dezember"),
@@ -255,15 +251,25 @@ def cases_by_organisation(period, scope):
     return Result([table])
 
 
+def municipalities():
+    """The region's towns and municipalities, sorted: the same names a case can be given (one source, the
+    directory's region; see ``schutznetz.cases.municipalities``)."""
+    model("directory.Municipality")
+    from schutznetz.cases.municipalities import municipality_names
+
+    return municipality_names()
+
+
 @measure("cases_by_municipality", _("Fälle nach Stadt/Gemeinde"))
 def cases_by_municipality(period, scope):
     """Anzahl der im Zeitraum angelegten Fälle nach der Stadt oder Gemeinde des Falls (Wohnort
     der gefährdeten Person, wie im Fall erfasst); Fälle ohne Ort als „ohne Angabe“; Orte außerhalb
     des Kreises zusammen als „außerhalb“."""
+    names = municipalities()
     counts = _grouped(cases_in(period, scope), "municipality")
-    known = [counts.get(name, 0) for name in MUNICIPALITIES]
-    outside = sum(n for name, n in counts.items() if name and name not in MUNICIPALITIES)
-    rows = [*MUNICIPALITIES, _("außerhalb des Kreises"), NOT_STATED]
+    known = [counts.get(name, 0) for name in names]
+    outside = sum(n for name, n in counts.items() if name and name not in names)
+    rows = [*names, _("außerhalb des Kreises"), NOT_STATED]
     values = [*known, outside, counts.get("", 0)]
     return Result([Table(_("Fälle nach Stadt/Gemeinde"), rows, values, row_heading=_("Stadt/Gemeinde"))])
 

@@ -13,7 +13,30 @@ class World:
 
 
 @pytest.fixture
-def world(db):
+def region(db):
+    """The directory's towns and municipalities (loaded by its migration 0003). Transactional tests (the
+    browser tests) flush every table after each test, so a later one finds none: load them again."""
+    from schutznetz.directory.models import Municipality
+    from schutznetz.directory.regions import (
+        DEFAULT_REGION_FILE,
+        DEFAULT_REGION_NAME,
+        parse_region_csv,
+        region_slug,
+    )
+
+    if not Municipality.objects.exists():
+        Municipality.objects.bulk_create(
+            Municipality(
+                region=DEFAULT_REGION_NAME, name=row.name, slug=region_slug(row.name), kind=row.kind,
+                population=row.population, latitude=row.lat, longitude=row.lon, postcodes=row.postcodes,
+            )
+            for row in parse_region_csv(DEFAULT_REGION_FILE.read_text(encoding="utf-8"))
+        )  # fmt: skip
+    return sorted(Municipality.objects.values_list("name", flat=True))
+
+
+@pytest.fixture
+def world(db, region):
     w = World()
     w.police = make_organisation("Polizei Test", kind=OrganisationKind.POLIZEI)
     w.beratung = make_organisation("Frauenberatung Test", kind=OrganisationKind.BERATUNGSSTELLE)

@@ -24,12 +24,14 @@ def test_police_case_to_conference_action_plan_and_minutes(live_server, browser_
     log_in(page, base, "polizist")
     page.goto(base + "/intern/faelle/neu/")
     page.get_by_label("Kategorie").select_option(label="Häusliche Gewalt")
+    page.get_by_label("Stadt/Gemeinde").select_option("Soest")
     page.get_by_label("Vorname").fill("Erika")
     page.get_by_label("Nachname").fill("Beispielfrau")
     page.get_by_label("Für die nächste Fallkonferenz vorschlagen").check()
     page.get_by_role("button", name="Fall anlegen").click()
     case = Case.objects.get()
     assert page.get_by_role("heading", name=f"Fall {case.number}").is_visible()
+    assert case.municipality == "Soest"
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Abmelden").click()
 
@@ -79,7 +81,7 @@ def test_correcting_a_case_and_cancelling_a_conference_in_the_browser(live_serve
     page.goto(f"{base}/intern/faelle/{case.pk}/")
     page.get_by_role("link", name="Kategorie oder Stadt/Gemeinde korrigieren").click()
     assert_no_axe_violations(page)
-    page.get_by_label("Stadt/Gemeinde").fill("Lippstadt")
+    page.get_by_label("Stadt/Gemeinde").select_option("Lippstadt")
     page.get_by_role("button", name="Korrigieren").click()
     assert page.get_by_text("Dieses Feld ist zwingend erforderlich.").first.is_visible()  # no reason
     assert_no_axe_violations(page)  # the page with its error message, too
