@@ -1,21 +1,77 @@
 """Start page panels: deadlines due in the next 7 days, overdue deadlines, new referrals; counts for Koordination."""
 
+from html import escape
+
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
 from schutznetz.cases import queries
+from schutznetz.cases.models import DeadlineKind
+from schutznetz.core.html_rows import short_dates, url_with_id
+
+# Each line shows a case number, a kind and a date: load just that, and so decrypt nothing (an
+# action's description, responsible person and outcome are encrypted). The lines are built in
+# Python like the case list's rows (see core/html_rows.py).
+_DEADLINE_FIELDS = ("id", "case_id", "kind", "due_date", "case__number")
+
+
+def _first(queryset, *fields):
+    return list(queryset.select_related(None).select_related("case").only(*fields)[:20])
+
+
+def _line(url, number, text):
+    return mark_safe(  # noqa: S308 - every value escaped
+        f'<li><a class="kern-link" href="{escape(url)}">{escape(number)}</a> {escape(text)}</li>'
+    )
 
 
 def panels(user):
     result = []
     if user.has_perm("cases.view_case_list"):
-        soon = list(queries.deadlines_due_soon(user)[:20])
-        overdue = list(queries.deadlines_overdue(user)[:20])
-        referrals = list(queries.new_referrals(user)[:20])
-        actions = list(queries.open_actions_for_org(user).order_by("due_date")[:20])
-        result.append(
-            {
-                "template": "cases/panels/deadlines.html",
-                "context": {"soon": soon, "overdue": overdue, "referrals": referrals, "actions": actions},
-            }
+        short_date = short_dates()
+        case_url = url_with_id("cases:detail")
+        kinds = {key: str(label) for key, label in DeadlineKind.choices}
+
+        def deadline_lines(deadlines):
+            return [
+                _line(
+                    case_url(d.case_id),
+                    d.case.number,
+                    f"– {kinds.get(d.kind, d.kind)}, {short_date(d.due_date)}",
+                )
+                for d in deadlines
+            ]
+
+        referral_url, action_url = url_with_id("cases:referral_detail"), url_with_id("cases:action_detail")
+        referrals = queries.new_referrals(user).only(
+            "id", "referred_at", "case__number", "from_organisation__name"
         )
+        actions = queries.open_actions_for_org(user).order_by("due_date")
+        due = _("fällig")
+        context = {
+            "soon": deadline_lines(_first(queries.deadlines_due_soon(user), *_DEADLINE_FIELDS)),
+            "overdue": deadline_lines(_first(queries.deadlines_overdue(user), *_DEADLINE_FIELDS)),
+            "referrals": [
+                _line(
+                    referral_url(r.pk),
+                    r.case.number,
+                    _("von %(organisation)s, %(date)s")
+                    % {
+                        "organisation": r.from_organisation.name,
+                        "date": short_date(timezone.localtime(r.referred_at).date()),
+                    },
+                )
+                for r in referrals[:20]
+            ],
+            "actions": [
+                _line(
+                    action_url(a.pk), a.case.number, f"– {due} {short_date(a.due_date)}" if a.due_date else ""
+                )
+                for a in _first(actions, "id", "case_id", "due_date", "case__number")
+            ],
+        }
+        result.append({"template": "cases/panels/deadlines.html", "context": context})
     counts = queries.case_counts(user)
     if counts is not None:
         result.append({"template": "cases/panels/counts.html", "context": {"counts": counts}})

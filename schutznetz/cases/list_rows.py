@@ -8,9 +8,11 @@ is escaped with ``html.escape`` (quotes included, as Django's ``escape`` does).
 
 from html import escape
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from schutznetz.core.html_rows import short_dates, url_with_id
 
 CELL = '<td class="kern-table__cell">{}</td>'
 
@@ -27,24 +29,22 @@ def rows_html(cases, hide_names):
         )
     repeat = ' <span class="kern-badge kern-badge--warning">' + escape(_("Wiederholung")) + "</span>"
     not_shared = '<span class="kern-hint">' + escape(_("nicht freigegeben")) + "</span>"
-    dates = {}  # a page of cases spans few days: localise each day once
+    short_date = short_dates()
+    detail_url = url_with_id("cases:detail")
     rows = []
     for case in cases:
-        day = timezone.localtime(case.created_at).date()
-        if day not in dates:
-            dates[day] = escape(formats.date_format(day, "SHORT_DATE_FORMAT"))
         cells = [
-            f'<a class="kern-link" href="{escape(case.detail_url)}">{escape(case.number)}</a>'
+            f'<a class="kern-link" href="{escape(detail_url(case.pk))}">{escape(case.number)}</a>'
             + (repeat if case.is_repeat else "")
         ]
         if not hide_names:
-            person = case.primary_person
-            cells.append(escape(person.display_name) if person else not_shared)
+            name = case.primary_name
+            cells.append(escape(name) if name is not None else not_shared)
         cells += [
             escape(case.category_label),
             escape(case.risk_label),
             escape(case.lead_organisation.name),
-            dates[day],
+            escape(short_date(timezone.localtime(case.created_at).date())),
         ]
         rows.append('<tr class="kern-table__row">' + "".join(CELL.format(c) for c in cells) + "</tr>")
     return mark_safe("".join(rows))  # noqa: S308

@@ -281,7 +281,11 @@ class Person(models.Model):
 
     @property
     def display_name(self):
-        return " ".join(part for part in (self.first_name, self.last_name) if part) or "–"
+        return self.format_name(self.first_name, self.last_name)
+
+    @staticmethod
+    def format_name(first_name, last_name):
+        return " ".join(part for part in (first_name, last_name) if part) or "–"
 
 
 class PersonRemovalReason(models.TextChoices):

@@ -1,5 +1,8 @@
 """Recording reads of protected records."""
 
+from django.db import connections, router
+from django.utils import timezone
+
 from schutznetz.core.models import AccessLogEntry
 
 
@@ -21,22 +24,36 @@ def log_access(user, obj, purpose="view"):
 
 
 def log_access_many(user, objects, purpose="list"):
-    """One row per object, written with one INSERT (lists log every shown record)."""
+    """One row per object, written in one statement (lists log every shown record).
+
+    Written as a multi-row INSERT of plain values instead of ``bulk_create``: a list page logs
+    50 rows on every request, and building 50 model instances cost three times as much as the
+    database's own work. The values are the same as ``log_access`` writes.
+    """
     authenticated = user is not None and getattr(user, "is_authenticated", False)
-    # The same for every row: worked out once (ids rather than instances spare the ORM's
-    # relation checks on each of the rows).
     user_id = user.pk if authenticated else None
     user_label = user.get_username() if authenticated else "anonym"
     organisation_id = getattr(user, "organisation_id", None) if authenticated else None
-    entries = [
-        AccessLogEntry(
-            user_id=user_id,
-            user_label=user_label,
-            organisation_id=organisation_id,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            purpose=purpose,
-        )
+    connection = connections[router.db_for_write(AccessLogEntry)]
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (created_at, user_id, user_label, organisation_id, obj._meta.label_lower, str(obj.pk), purpose)
         for obj in objects
     ]
-    AccessLogEntry.objects.bulk_create(entries)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            chunk = rows[start : start + _ROWS_PER_STATEMENT]
+            cursor.execute(_insert_sql(connection, len(chunk)), [value for row in chunk for value in row])
+
+
+_COLUMNS = ("created_at", "user", "user_label", "organisation", "object_type", "object_id", "purpose")
+# 100 rows of 7 values stay below SQLite's oldest limit of 999 parameters per statement.
+_ROWS_PER_STATEMENT = 100
+
+
+def _insert_sql(connection, row_count):
+    meta, quote = AccessLogEntry._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    values = ", ".join([row] * row_count)
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608 - names from _meta

@@ -42,7 +42,7 @@ def test_invited_organisation_sees_the_header_but_no_section(world, police_case)
         assert not rows(world.beraterin, case).exists(), rows.__name__
     # the case appears in its list, without the person's name
     [listed] = queries.with_list_details(world.beraterin, list(queries.case_list(world.beraterin)))
-    assert listed.pk == police_case.pk and listed.primary_person is None
+    assert listed.pk == police_case.pk and listed.primary_name is None
 
 
 def test_invited_organisation_cannot_write_to_sections_or_manage(world, police_case):
