@@ -22,6 +22,7 @@ def public_page(view=None, *, no_store=True, form=False):
 
         # Lets tests find every public view (see core/tests/test_public.py).
         wrapper.schutznetz_public = True
+        wrapper.schutznetz_no_store = no_store
         return csrf_exempt(wrapper) if form else wrapper
 
     return decorate(view) if view is not None else decorate

@@ -14,9 +14,10 @@ from schutznetz.core.decorators import public_page
 from schutznetz.core.hooks import app_modules
 
 
-@public_page(no_store=False)
+@public_page
 @require_GET
 def home(request):
+    # no-store: the page says "Hilfe bei Gewalt"; a copy in the browser's cache would show it.
     return render(request, "core/home.html")
 
 

@@ -222,6 +222,19 @@ def _add_errors(form, exc):
         form.add_error(None, exc.messages)
 
 
+def personal_link(view):
+    """Pages behind a participant's personal link show one person's details: never indexed,
+    even if the link ends up somewhere public (a forwarded mail in a web archive)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+        return response
+
+    return wrapper
+
+
 def _registration_or_404(token):
     registration = services.registration_for_token(token)
     if registration is None:
@@ -232,6 +245,7 @@ def _registration_or_404(token):
 @public_page(form=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 @busy_as_503
+@personal_link
 def confirm(request, token):
     """GET shows a button (mail scanners follow links); POST confirms."""
     registration = _registration_or_404(token)
@@ -269,6 +283,7 @@ def _manage_page(request, registration, token, form=None, status=200, **flags):
 @public_page(form=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 @busy_as_503
+@personal_link
 def manage(request, token):
     registration = _registration_or_404(token)
     if request.method != "POST":
@@ -295,6 +310,7 @@ def manage(request, token):
 @public_page(form=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 @busy_as_503
+@personal_link
 def cancel(request, token):
     registration = _registration_or_404(token)
     if request.method == "POST":
@@ -325,6 +341,7 @@ def ticket_url(registration):
 
 @public_page
 @require_GET
+@personal_link
 def ticket_pdf(request, token):
     registration = _registration_or_404(token)
     if registration.status != Status.CONFIRMED:

@@ -57,6 +57,7 @@ def _kit(post_only=False):
 
 EXPECTATIONS = {
     "evidence:status": {"allow": "public"},
+    "evidence:status_legacy": {"allow": "public"},
     "evidence:kit_list": {"allow": SPURENSICHERUNG, "secret": lambda w: w.objects["foreign_kit"].code},
     "evidence:kit_register": {"allow": SPURENSICHERUNG},
     "evidence:expiring": {"allow": SPURENSICHERUNG, "secret": lambda w: w.objects["foreign_kit"].code},

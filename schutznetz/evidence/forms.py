@@ -225,7 +225,9 @@ class StatusForm(forms.Form):
     pin = forms.CharField(
         label=_("PIN von Ihrer Karte"),
         max_length=12,
+        # "off" does not stop browsers from offering to save code and PIN as a login;
+        # "one-time-code" does (tests/test_status_page_traces.py).
         widget=forms.PasswordInput(
-            attrs={"class": "kern-form-input__input", "autocomplete": "off", "inputmode": "numeric"}
+            attrs={"class": "kern-form-input__input", "autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )

@@ -5,7 +5,11 @@ from schutznetz.evidence import views
 app_name = "evidence"
 
 urlpatterns = [
-    path("spurensicherung/status/", views.status_page, name="status"),
+    # The address printed on the person's card and sent in her reminder: neutral, because the card
+    # and the mailbox may be seen by the person she is hiding from (tests/test_status_page_traces.py).
+    path("stand/", views.status_page, name="status"),
+    # Cards handed out before carry this address; it keeps working.
+    path("spurensicherung/status/", views.status_page, name="status_legacy"),
     path("intern/spurensicherung/", views.kit_list, name="kit_list"),
     path("intern/spurensicherung/neu/", views.kit_register, name="kit_register"),
     path("intern/spurensicherung/fristen/", views.expiring, name="expiring"),

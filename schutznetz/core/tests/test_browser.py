@@ -110,3 +110,20 @@ def test_quick_exit_works_without_javascript(live_server, chromium_browser, sett
         page.wait_for_url(live_server.url + "/healthz")
     finally:
         context.close()
+
+
+def test_typing_capital_letters_does_not_leave(live_server, browser_page, settings):
+    """Each capital letter is typed with Shift: "Frauenhaus Soest Hilfe" holds three Shift
+    presses within five seconds, and must not throw a person out of her search."""
+    settings.SCHUTZNETZ_EXIT_URL = live_server.url + "/healthz"
+    browser_page.goto(live_server.url + "/hilfe/")
+    browser_page.get_by_label("Suchbegriff").click()
+    for letter in "FSH":
+        browser_page.keyboard.press(f"Shift+{letter}")
+    # Still the same page (after a quick exit the field would be gone).
+    assert browser_page.get_by_label("Suchbegriff").input_value(timeout=5000) == "FSH"
+    assert browser_page.url == live_server.url + "/hilfe/"
+    # Shift alone three times still leaves, also from inside the field.
+    with browser_page.expect_request(lambda request: request.url.endswith("/exit/")):
+        for _ in range(3):
+            browser_page.keyboard.press("Shift")

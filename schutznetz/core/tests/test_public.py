@@ -7,11 +7,12 @@ from unittest import mock
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from schutznetz.core.decorators import public_page
 from schutznetz.core.middleware import PublicPageMiddleware
 from schutznetz.testing.factories import login, make_user
+from schutznetz.testing.urls import is_public, url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,10 @@ def test_public_get_sets_no_cookie(client, caplog, path):
     assert STRIP_WARNING not in caplog.text
 
 
-def _public_views(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _public_views(pattern, route)
-        elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "schutznetz_public", False):
-            if not pattern.pattern.converters and "<" not in route and "(" not in route:
-                yield route.replace("^", "").replace("$", "").lstrip("/")
+def _public_views():
+    for route, pattern in url_patterns():
+        if is_public(pattern) and not pattern.pattern.converters and "<" not in route and "(" not in route:
+            yield route.replace("^", "").replace("$", "").lstrip("/")
 
 
 def test_every_public_page_without_parameters_sets_no_cookie(client, caplog):
@@ -138,9 +134,13 @@ def test_hsts_when_not_in_debug(client, settings):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-def test_public_pages_are_not_cached_and_show_quick_exit(client):
-    response = client.get("/")
-    assert "no-store" in response.headers.get("Cache-Control", "") or response.status_code == 200
+@pytest.mark.parametrize("path", ["/", "/en/"])
+def test_start_page_is_not_cached_and_shows_quick_exit(client, path):
+    """The start page says "Hilfe bei Gewalt": kept in the browser's cache it would show
+    someone who looks through the cache that help was sought on this device."""
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
     assert b'href="/exit/"' in response.content
     assert b"data-quick-exit" in response.content
 

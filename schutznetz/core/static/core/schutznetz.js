@@ -1,5 +1,5 @@
 // Quick exit: the button is a plain link to /exit/ and works without this script.
-// Here it also leaves when Shift is pressed three times within five seconds, and
+// Here it also leaves when Shift alone is pressed three times within five seconds, and
 // uses location.replace so the page does not stay in the back history.
 (function () {
   "use strict";
@@ -10,7 +10,10 @@
     window.location.replace(exitUrl);
   }
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    // Any other key starts the count anew: capital letters are typed with Shift, and
+    // "Frauenhaus Soest Hilfe" must not throw a person out of her search.
+    if (event.key !== "Shift") { presses = []; return; }
+    if (event.repeat) { return; }
     var now = Date.now();
     presses = presses.filter(function (t) { return now - t < 5000; });
     presses.push(now);
