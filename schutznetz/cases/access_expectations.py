@@ -44,7 +44,8 @@ def _case_only(own_fachkraft, own_moderation):
 VIEWS = {
     "cases:list": {"method": "GET", **_same(_s(200, 200, 403, 403, 403))},
     "cases:counts": {"method": "GET", **_same(_s(403, 403, 200, 200, 403))},
-    "cases:access_lookup": {"method": "GET", **_same(_s(403, 403, 200, 200, 403))},
+    # Answering an Art. 15 request is Datenschutz's task; Koordination sees counts only.
+    "cases:access_lookup": {"method": "GET", **_same(_s(403, 403, 403, 200, 403))},
     "cases:create": {"method": "GET", **_same(_s(200, 403, 403, 403, 403))},
     "cases:detail": {"method": "GET", **_case_only(200, 200)},
     # Correcting category and municipality: those who manage the case (brought or lead it), open cases.

@@ -64,6 +64,7 @@ class ActionUpdateSerializer(serializers.Serializer):
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CaseSerializer
     queryset = Case.objects.none()
+    lookup_value_regex = r"[0-9]+"  # "abc" is no case: 404 from the router, not a database error
 
     def get_queryset(self):
         return queries.cases_for(self.request.user).order_by("-created_at", "-id")
@@ -91,6 +92,7 @@ class ActionViewSet(
 ):
     serializer_class = ActionSerializer
     queryset = Action.objects.none()
+    lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):

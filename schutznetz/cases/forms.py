@@ -1,9 +1,11 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schutznetz.accounts.models import Organisation
 from schutznetz.cases.models import (
+    REVOKE_REASON_MAX_LENGTH,
     ActionReview,
     ActionStatus,
     Category,
@@ -25,6 +27,20 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    """Organisations by id; an id no database can hold (``99999999999999999999``) is an invalid choice
+    naming the field, not a database error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= 2**63 - 1):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 def _organisations():
@@ -297,8 +313,10 @@ class CloseForm(forms.Form):
 class ConferenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Art"), choices=ConferenceKind.choices)
     date = forms.DateField(label=_("Datum"), widget=DateInput())
-    location = forms.CharField(label=_("Ort"), max_length=200, required=False)
-    invited_organisations = forms.ModelMultipleChoiceField(
+    location = forms.CharField(
+        label=pgettext_lazy("Ort einer Fallkonferenz", "Ort"), max_length=200, required=False
+    )
+    invited_organisations = OrganisationsField(
         label=_("Eingeladene Organisationen"),
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -336,6 +354,7 @@ class ConferenceCancelForm(forms.Form):
 class RevokeShareForm(forms.Form):
     reason = forms.CharField(
         label=_("Grund"),
+        max_length=REVOKE_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Wird verschlüsselt gespeichert und nur den Organisationen angezeigt, die den Fall führen."

@@ -223,6 +223,10 @@ class SectionShare(models.Model):
         return f"{self._meta.verbose_name} #{self.pk}"
 
 
+# The case page's inline form says so too (maxlength); the form and the service enforce it.
+REVOKE_REASON_MAX_LENGTH = 300
+
+
 class ShareRevocation(models.Model):
     """A shared section taken back from an organisation: who, when and why (the share itself is deleted,
     so the access rules, which read the shares, hide the section at once). What the organisation read
@@ -335,6 +339,14 @@ class RiskAssessment(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def instrument_title(self):
+        """The instrument's title for people ("Checkliste Gewalt in Paarbeziehungen"), not its file id."""
+        from schutznetz.cases.instruments import get_instrument
+
+        instrument = get_instrument(self.instrument)
+        return instrument.title if instrument is not None else self.instrument
 
 
 class ChronologyKind(models.TextChoices):

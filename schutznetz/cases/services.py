@@ -10,15 +10,17 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, translate_url
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schutznetz.accounts.models import Organisation, Role, User
 from schutznetz.cases import instruments
 from schutznetz.cases.models import (
     BAND_ORDER,
     OPEN_ACTION_STATUSES,
+    REVOKE_REASON_MAX_LENGTH,
     Action,
     ActionReview,
     ActionStatus,
@@ -88,9 +90,15 @@ def _require_conference_open(conference, field=None):
 
 
 def _notify(users, subject, path, reason):
+    """Queue a mail with a link only. Staff mails are in the site's language (German) whatever language
+    the person who caused them uses, so subject and reason come as lazy texts and the link without a
+    language prefix."""
     ids = [user.pk for user in users]
     if ids:
-        send_case_mail.enqueue(ids, str(subject), path, str(reason))
+        # Resolved in the caller's language, reversed in the site's: "/en/intern/…" → "/intern/…".
+        link_path = translate_url(path, settings.LANGUAGE_CODE)
+        with translation.override(settings.LANGUAGE_CODE):
+            send_case_mail.enqueue(ids, str(subject), link_path, str(reason))
 
 
 def _org_staff(organisation_id, role=Role.FACHKRAFT):
@@ -416,9 +424,9 @@ def _notify_chair_of_repeat(case, match, reason=None):
     match.save(update_fields=["chair_notified"])
     _notify(
         _chair_users(),
-        _("schutznetz: Wiederholungsfall erkannt"),
+        gettext_lazy("schutznetz: Wiederholungsfall erkannt"),
         reverse("cases:conference_list"),
-        reason or _("Für einen neu eingebrachten Fall wurde ein Wiederholungsfall erkannt. Er wird für die "
+        reason or gettext_lazy("Für einen neu eingebrachten Fall wurde ein Wiederholungsfall erkannt. Er wird für die "
                     "nächste Fallkonferenz vorgeschlagen."),
     )  # fmt: skip
 
@@ -489,9 +497,9 @@ def share_case(actor, case, organisation, sections, reason=ParticipationReason.I
     record_audit(actor, "case.share", case, created)
     _notify(
         _org_staff(organisation.pk),
-        _("schutznetz: Ein Fall wurde mit Ihrer Organisation geteilt"),
+        gettext_lazy("schutznetz: Ein Fall wurde mit Ihrer Organisation geteilt"),
         _case_path(case),
-        _("Ihre Organisation wurde an einem Fall beteiligt."),
+        gettext_lazy("Ihre Organisation wurde an einem Fall beteiligt."),
     )
     return created
 
@@ -516,6 +524,13 @@ def revoke_share(actor, case, organisation, section, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Bitte geben Sie einen Grund für die Rücknahme der Freigabe an.")})
+    if len(reason) > REVOKE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Der Grund darf höchstens %(limit)d Zeichen lang sein.")
+                % {"limit": REVOKE_REASON_MAX_LENGTH}
+            }
+        )
     share = SectionShare.objects.filter(case=case, organisation=organisation, section=section).first()
     if share is None:
         raise ValidationError(
@@ -561,9 +576,11 @@ def invite_organisation(actor, case, organisation):
     record_audit(actor, "case.invite", case, ["participations"])
     _notify(
         _org_staff(organisation.pk),
-        _("schutznetz: Ihre Organisation wurde zu einem Fall eingeladen"),
+        gettext_lazy("schutznetz: Ihre Organisation wurde zu einem Fall eingeladen"),
         _case_path(case),
-        _("Ihre Organisation wurde an einem Fall beteiligt. Abschnitte werden gesondert freigegeben."),
+        gettext_lazy(
+            "Ihre Organisation wurde an einem Fall beteiligt. Abschnitte werden gesondert freigegeben."
+        ),
     )
     return case
 
@@ -605,9 +622,9 @@ def transfer_lead(actor, case, organisation):
     if organisation.pk != actor.organisation_id:
         _notify(
             _org_staff(organisation.pk),
-            _("schutznetz: Fallverantwortung übertragen"),
+            gettext_lazy("schutznetz: Fallverantwortung übertragen"),
             _case_path(case),
-            _("Ihrer Organisation wurde die Fallverantwortung für einen Fall übertragen."),
+            gettext_lazy("Ihrer Organisation wurde die Fallverantwortung für einen Fall übertragen."),
         )
     return case
 
@@ -688,7 +705,7 @@ def add_chronology_entry(actor, case, *, date, text, kind=ChronologyKind.EVENT):
     if entry.marks_repeat:
         _mark_repeat(
             actor, case, case, notify_chair=True, renew=True,
-            reason=_("Für einen Fall wurde innerhalb von 12 Monaten nach seiner letzten Fallkonferenz ein "
+            reason=gettext_lazy("Für einen Fall wurde innerhalb von 12 Monaten nach seiner letzten Fallkonferenz ein "
                      "neuer Vorfall erfasst. Er wird als Wiederholungsfall für die nächste Fallkonferenz "
                      "vorgeschlagen."),
         )  # fmt: skip
@@ -728,9 +745,9 @@ def propose_for_conference(actor, case):
     record_audit(actor, "case.propose", case, ["proposed_at"])
     _notify(
         _chair_users(),
-        _("schutznetz: Neuer Fall für die Fallkonferenz"),
+        gettext_lazy("schutznetz: Neuer Fall für die Fallkonferenz"),
         reverse("cases:conference_list"),
-        _("Ein Fall wurde für die nächste Fallkonferenz vorgeschlagen."),
+        gettext_lazy("Ein Fall wurde für die nächste Fallkonferenz vorgeschlagen."),
     )
     return referral
 
@@ -834,9 +851,9 @@ def create_referral(actor, case, to_organisation, sections=(Section.PERSONS,), n
     record_audit(actor, "referral.create", referral, ["to_organisation", "status"])
     _notify(
         _org_staff(to_organisation.pk),
-        _("schutznetz: Neue Vermittlung"),
+        gettext_lazy("schutznetz: Neue Vermittlung"),
         reverse("cases:referral_list"),
-        _("Ihrer Organisation wurde ein Fall vermittelt."),
+        gettext_lazy("Ihrer Organisation wurde ein Fall vermittelt."),
     )
     return referral
 
@@ -844,9 +861,9 @@ def create_referral(actor, case, to_organisation, sections=(Section.PERSONS,), n
 def _notify_referrer(referral):
     _notify(
         _org_staff(referral.from_organisation_id),
-        _("schutznetz: Stand einer Vermittlung hat sich geändert"),
+        gettext_lazy("schutznetz: Stand einer Vermittlung hat sich geändert"),
         reverse("cases:referral_list"),
-        _("Der Stand einer Vermittlung Ihrer Organisation hat sich geändert."),
+        gettext_lazy("Der Stand einer Vermittlung Ihrer Organisation hat sich geändert."),
     )
 
 
@@ -943,7 +960,7 @@ def build_agenda(actor, conference):
     from schutznetz.cases.queries import meets_in
 
     _require(actor, "cases.chair_conference", conference)
-    _require_conference_open(conference)
+    _require_agenda_open(conference)  # a held conference collects nothing: proposals wait for the next
     present = set(conference.agenda_items.values_list("case_id", flat=True))
     meets_here = meets_in(conference)
     open_cases = Case.objects.filter(status=CaseStatus.OPEN)
@@ -1166,9 +1183,9 @@ def add_action(actor, item, *, description, organisation, responsible_person="",
     )
     _notify(
         _org_staff(organisation.pk),
-        _("schutznetz: Neue Maßnahme für Ihre Organisation"),
+        gettext_lazy("schutznetz: Neue Maßnahme für Ihre Organisation"),
         reverse("cases:action_detail", args=[action.pk]),
-        _("In einer Fallkonferenz wurde Ihrer Organisation eine Maßnahme übertragen."),
+        gettext_lazy("In einer Fallkonferenz wurde Ihrer Organisation eine Maßnahme übertragen."),
     )
     return action
 
@@ -1378,14 +1395,32 @@ def cancel_conference(actor, conference, reason, now=None):
     invited = list(conference.invited_organisations.values_list("pk", flat=True))
     _notify(
         _conference_staff(invited + [conference.chair_organisation_id], exclude=actor),
-        _("schutznetz: Fallkonferenz abgesagt"),
+        gettext_lazy("schutznetz: Fallkonferenz abgesagt"),
         reverse("cases:conference_detail", args=[conference.pk]),
-        _("Eine Fallkonferenz, an der Ihre Organisation teilnehmen sollte, wurde abgesagt."),
+        gettext_lazy("Eine Fallkonferenz, an der Ihre Organisation teilnehmen sollte, wurde abgesagt."),
     )
     return conference
 
 
 # --- deadlines ---------------------------------------------------------------------------------------
+
+
+def _check_return_ban_dates(ordered_on, application_filed_on, court_decision_on):
+    """Dates that cannot be: an application before the order, a decision without or before an application
+    (a late application is possible: it just does not extend the ban)."""
+    if application_filed_on is not None and application_filed_on < ordered_on:
+        raise ValidationError({"application_filed_on": _(
+            "Der Antrag kann nicht vor der Anordnung des Rückkehrverbots (%(date)s) gestellt worden sein."
+        ) % {"date": formats.date_format(ordered_on, "SHORT_DATE_FORMAT")}})  # fmt: skip
+    if court_decision_on is not None and application_filed_on is None:
+        raise ValidationError({"court_decision_on": _(
+            "Eine gerichtliche Entscheidung setzt einen Antrag nach dem Gewaltschutzgesetz voraus; bitte "
+            "geben Sie auch das Datum des Antrags an."
+        )})  # fmt: skip
+    if court_decision_on is not None and court_decision_on < application_filed_on:
+        raise ValidationError(
+            {"court_decision_on": _("Die gerichtliche Entscheidung kann nicht vor dem Antrag liegen.")}
+        )
 
 
 @service
@@ -1400,6 +1435,7 @@ def add_deadline(actor, case, *, kind, due_date=None, ordered_on=None, applicati
             raise ValidationError(
                 {"ordered_on": _("Für ein Rückkehrverbot ist das Datum der Anordnung nötig.")}
             )
+        _check_return_ban_dates(ordered_on, application_filed_on, court_decision_on)
         due_date = return_ban_end(ordered_on, application_filed_on, court_decision_on)
     elif not due_date:
         raise ValidationError({"due_date": _("Bitte geben Sie das Datum der Frist an.")})
@@ -1421,6 +1457,7 @@ def update_return_ban(actor, deadline, *, application_filed_on=None, court_decis
     _require(actor, "cases.contribute", deadline.case)
     if deadline.kind != DeadlineKind.RETURN_BAN:
         raise ValidationError(_("Nur ein Rückkehrverbot kann so verlängert werden."))
+    _check_return_ban_dates(deadline.ordered_on, application_filed_on, court_decision_on)
     deadline.application_filed_on = application_filed_on
     deadline.court_decision_on = court_decision_on
     deadline.due_date = return_ban_end(deadline.ordered_on, application_filed_on, court_decision_on)

@@ -1,6 +1,7 @@
 """Thin views: parse, call a query or a service, render. Forbidden cases answer 404."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,13 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schutznetz.accounts.models import Organisation, User
+from schutznetz.accounts.models import Organisation, Role, User
 from schutznetz.cases import forms, instruments, list_rows, queries, services
-from schutznetz.cases.models import AgendaItem, CaseStatus, DeadlineKind, LegalBasis, ReferralStatus, Section
+from schutznetz.cases.models import (
+    REVOKE_REASON_MAX_LENGTH,
+    AgendaItem,
+    CaseStatus,
+    DeadlineKind,
+    LegalBasis,
+    ReferralStatus,
+    Section,
+)
 from schutznetz.core.pdf import pdf_response
 
 
@@ -45,6 +55,46 @@ def _require(request, perm, obj=None):
         raise PermissionDenied
 
 
+# Ids and page numbers from the query string or a form: digits only and small enough for the database
+# (a bigint); anything else is ignored instead of ending in a database error.
+_MAX_ID = 2**63 - 1
+_MAX_PAGE = 10**9
+
+
+def _digits(value):
+    """``value`` as a positive int, or None: ASCII digits only, at most 19 of them (no "²", no 5,000
+    digits, which ``int()`` refuses)."""
+    if value.isascii() and value.isdigit() and len(value) <= 19:
+        return int(value)
+    return None
+
+
+def _ids(values):
+    return [n for n in map(_digits, values) if n is not None and 0 < n <= _MAX_ID]
+
+
+def _page_number(value):
+    number = _digits((value or "").strip())
+    return min(number, _MAX_PAGE) if number else 1
+
+
+def _require_section(case, section):
+    """A form for a section the user's organisation cannot see is refused before anyone types into it."""
+    if not case.access.sees(section):
+        raise PermissionDenied
+
+
+def _short_date(value):
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _css_string(text):
+    """``text`` for a CSS string in double quotes (the PDF page stamp): every character but letters,
+    digits, spaces and harmless punctuation becomes a CSS escape (``\\00002d ``; the space ends it), so
+    quotes, backslashes and ``</style>`` cannot break out, and "Anna-Lena" is printed as it is."""
+    return mark_safe("".join(c if c.isalnum() or c in " .,:;–" else f"\\{ord(c):06x} " for c in str(text)))
+
+
 # --- case list, counts, detail -----------------------------------------------------------------------
 
 
@@ -54,7 +104,7 @@ def case_list(request):
     hide_names = request.GET.get("namen") == "aus"
     show_closed = request.GET.get("status") == "abgeschlossen"
     queryset = queries.case_list(request.user, status=CaseStatus.CLOSED if show_closed else CaseStatus.OPEN)
-    page = queries.list_page(queryset, request.GET.get("seite"))
+    page = queries.list_page(queryset, _page_number(request.GET.get("seite")))
     cases = queries.with_list_details(request.user, page.cases, hide_names=hide_names)
     return render(
         request,
@@ -98,6 +148,7 @@ def case_detail(request, case_id):
         "can_report": user.has_perm("cases.access_report", case),
         "instruments": instruments.load_instruments().values(),
         "sections": Section,
+        "revoke_reason_max_length": REVOKE_REASON_MAX_LENGTH,
         "chronology_form": forms.ChronologyForm(),
         "note_form": forms.NoteForm(),
     }
@@ -138,6 +189,8 @@ def case_create(request):
         if ok:
             case, notices = result
             messages.success(request, _("Der Fall %(number)s wurde angelegt.") % {"number": case.number})
+            if data["propose"]:
+                messages.success(request, _("Der Fall wurde für die nächste Fallkonferenz vorgeschlagen."))
             _notice_messages(request, notices)
             return redirect("cases:detail", case.pk)
     return _form_page(request, form, _("Neuer Fall"), _("Fall anlegen"), reverse("cases:list"),
@@ -384,6 +437,7 @@ def risk_assess(request, case_id, instrument_id):
 def chronology_add(request, case_id):
     case = queries.access_case(request.user, case_id)
     _require(request, "cases.contribute", case)
+    _require_section(case, Section.CHRONOLOGY)
     form = forms.ChronologyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -394,6 +448,7 @@ def chronology_add(request, case_id):
             ),
         )
         if ok:
+            messages.success(request, _("Das Ereignis wurde in den Verlauf aufgenommen."))
             if entry.marks_repeat:
                 messages.warning(
                     request,
@@ -411,10 +466,12 @@ def chronology_add(request, case_id):
 def note_add(request, case_id):
     case = queries.access_case(request.user, case_id)
     _require(request, "cases.contribute", case)
+    _require_section(case, Section.NOTES)
     form = forms.NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, _n = _attempt(form, lambda: services.add_note(request.user, case, text=form.cleaned_data["text"]))
         if ok:
+            messages.success(request, _("Die Notiz wurde gespeichert."))
             return redirect("cases:detail", case.pk)
     return _form_page(request, form, _("Notiz"), _("Hinzufügen"), reverse("cases:detail", args=[case.pk]))
 
@@ -433,10 +490,11 @@ def propose(request, case_id):
 def deadline_add(request, case_id):
     case = queries.access_case(request.user, case_id)
     _require(request, "cases.contribute", case)
+    _require_section(case, Section.DEADLINES)
     form = forms.DeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, _d = _attempt(
+        ok, deadline = _attempt(
             form,
             lambda: services.add_deadline(
                 request.user, case, kind=d["kind"], due_date=d["due_date"], ordered_on=d["ordered_on"],
@@ -444,6 +502,9 @@ def deadline_add(request, case_id):
             ),
         )  # fmt: skip
         if ok:
+            messages.success(
+                request, _("Die Frist wurde erfasst: %(date)s.") % {"date": _short_date(deadline.due_date)}
+            )
             return redirect("cases:detail", case.pk)
     return _form_page(request, form, _("Frist erfassen"), _("Erfassen"), reverse("cases:detail", args=[case.pk]),
                       _("Rückkehrverbot: Ende am 10. Tag nach der Anordnung; bei rechtzeitigem Antrag nach dem "
@@ -457,6 +518,7 @@ def deadline_done(request, case_id, deadline_id):
     _require(request, "cases.contribute", case)
     deadline = get_object_or_404(queries.deadlines_of(request.user, case), pk=deadline_id)
     services.complete_deadline(request.user, deadline)
+    messages.success(request, _("Die Frist ist als erledigt vermerkt."))
     return redirect("cases:detail", case.pk)
 
 
@@ -476,6 +538,11 @@ def return_ban_update(request, case_id, deadline_id):
             request.user, deadline, application_filed_on=d["application_filed_on"],
             court_decision_on=d["court_decision_on"]))  # fmt: skip
         if ok:
+            messages.success(
+                request,
+                _("Das Rückkehrverbot wurde aktualisiert; es endet am %(date)s.")
+                % {"date": _short_date(deadline.due_date)},
+            )
             return redirect("cases:detail", case.pk)
     return _form_page(request, form, _("Rückkehrverbot: Antrag und Entscheidung"), _("Speichern"),
                       reverse("cases:detail", args=[case.pk]))  # fmt: skip
@@ -553,6 +620,11 @@ def access_report_pdf(request, case_id):
 @login_required
 def legal_hold(request, case_id):
     case = queries.case_for_access_report(request.user, case_id)
+    # Back to where the hold is opened: Datenschutz's Art. 15 look-up, the lead's case page.
+    if request.user.has_role(Role.DATENSCHUTZ):
+        back = reverse("cases:access_lookup") + "?" + urlencode({"nummer": case.number})
+    else:
+        back = reverse("cases:detail", args=[case.pk])
     form = forms.LegalHoldForm(
         request.POST or None, initial={"hold": case.legal_hold, "legal_hold_reason": case.legal_hold_reason}
     )
@@ -563,15 +635,16 @@ def legal_hold(request, case_id):
         )
         if ok:
             messages.success(request, _("Die Löschsperre wurde gespeichert."))
-            return redirect("cases:counts" if request.user.has_perm("cases.view_counts") else "cases:list")
-    return _form_page(request, form, _("Löschsperre für %(n)s") % {"n": case.number}, _("Speichern"),
-                      reverse("core:staff_home"))  # fmt: skip
+            return redirect(back)
+    return _form_page(request, form, _("Löschsperre für %(n)s") % {"n": case.number}, _("Speichern"), back)
 
 
 @login_required
 def access_report_lookup(request):
     """Datenschutz finds a case by its number to answer an Art. 15 request."""
     _require(request, "cases.view_counts")
+    if not request.user.has_role(Role.DATENSCHUTZ):
+        raise PermissionDenied  # Koordination sees counts; answering Art. 15 requests is Datenschutz's task
     number = (request.GET.get("nummer") or "").strip().upper()
     case = queries.case_by_number_for_report(request.user, number) if number else None
     return render(request, "cases/access_lookup.html", {"number": number, "found": case})
@@ -689,6 +762,7 @@ def conference_create(request):
             request.user, date=d["date"], kind=d["kind"], location=d["location"],
             invited_organisations=d["invited_organisations"]))  # fmt: skip
         if ok:
+            messages.success(request, _("Die Fallkonferenz wurde angelegt."))
             return redirect("cases:conference_detail", conference.pk)
     return _form_page(
         request, form, _("Fallkonferenz planen"), _("Anlegen"), reverse("cases:conference_list")
@@ -700,13 +774,16 @@ def conference_detail(request, conference_id):
     conference = queries.access_conference(request.user, conference_id)
     agenda = queries.agenda_for(request.user, conference)
     is_chair = request.user.has_perm("cases.chair_conference", conference)
+    attendance = list(queries.attendance_of(conference)) if agenda is not None else []
     context = {
         "conference": conference,
         "agenda": agenda,
         "is_chair": is_chair,
         "may_change": is_chair and conference.is_planned,
         "invited": conference.invited_organisations.all(),
-        "attendance": queries.attendance_of(conference) if agenda is not None else [],
+        "attendance": attendance,
+        # Those recorded absent stay unticked, so saving again for a latecomer keeps them absent.
+        "absent_ids": {a.user_id for a in attendance if not a.present},
         "acknowledged_users": queries.acknowledged_users(conference)
         if is_chair and agenda is not None
         else [],
@@ -721,7 +798,9 @@ def conference_acknowledge(request, conference_id):
     if request.POST.get("confirm") != "1":
         messages.error(request, _("Bitte bestätigen Sie die Vertraulichkeit ausdrücklich."))
     else:
-        _run(request, lambda: services.acknowledge_confidentiality(request.user, conference))
+        ok, _a = _run(request, lambda: services.acknowledge_confidentiality(request.user, conference))
+        if ok:
+            messages.success(request, _("Vertraulichkeit bestätigt. Die Tagesordnung ist jetzt sichtbar."))
     return redirect("cases:conference_detail", conference.pk)
 
 
@@ -754,7 +833,7 @@ def conference_build_agenda(request, conference_id):
 @require_POST
 def conference_attendance(request, conference_id):
     conference = _chaired_conference(request, conference_id)
-    ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+    ids = _ids(request.POST.getlist("present"))
     try:
         services.record_attendance(request.user, conference, list(User.objects.filter(pk__in=ids)))
     except ValidationError as exc:
@@ -768,7 +847,9 @@ def conference_attendance(request, conference_id):
 @require_POST
 def conference_held(request, conference_id):
     conference = _chaired_conference(request, conference_id)
-    _run(request, lambda: services.mark_conference_held(request.user, conference))
+    ok, _c = _run(request, lambda: services.mark_conference_held(request.user, conference))
+    if ok:
+        messages.success(request, _("Die Fallkonferenz ist als durchgeführt vermerkt."))
     return redirect("cases:conference_detail", conference.pk)
 
 
@@ -903,6 +984,8 @@ def action_review(request, conference_id, item_id, action_id):
         services.review_action(request.user, item, action, request.POST.get("review", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Die Überprüfung der Maßnahme wurde gespeichert."))
     return redirect("cases:agenda_item", conference.pk, item.pk)
 
 
@@ -912,6 +995,7 @@ def minutes_pdf(request, conference_id):
     if not queries.may_see_minutes(request.user, conference):
         raise Http404
     agenda = queries.minutes_for(request.user, conference)
+    now = timezone.localtime()
     return pdf_response(
         "cases/pdf/minutes.html",
         {
@@ -919,7 +1003,11 @@ def minutes_pdf(request, conference_id):
             "agenda": agenda,
             "attendance": queries.attendance_of(conference),
             "viewer": request.user,
-            "now": timezone.localtime(),
+            "now": now,
+            "stamp": _css_string(
+                f"{_('VERTRAULICH')} – {request.user.get_full_name() or request.user.username} – "
+                f"{dateformat.format(now, 'd.m.Y H:i')}"
+            ),
         },
         f"protokoll-fallkonferenz-{conference.date:%Y-%m-%d}.pdf",
     )
@@ -948,6 +1036,11 @@ def action_detail(request, action_id):
     return render(
         request,
         "cases/action_detail.html",
-        {"action": action, "form": form, "may_update": may_update},
+        {
+            "action": action,
+            "form": form,
+            "may_update": may_update,
+            "may_view_case": request.user.has_perm("cases.view_case", action.case),
+        },
         status=400 if form.errors else 200,
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schutznetz.cases import queries, services
-from schutznetz.cases.models import Section, SectionShare, ShareRevocation
+from schutznetz.cases.models import REVOKE_REASON_MAX_LENGTH, Section, SectionShare, ShareRevocation
 from schutznetz.core.models import AuditEntry
 from schutznetz.testing.factories import login
 
@@ -94,7 +94,7 @@ def test_only_who_may_share_may_revoke(world, shared):
 
 
 def test_a_reason_is_required_and_nothing_changes_without(world, shared):
-    for reason in ("", "  "):
+    for reason in ("", "  ", "x" * (REVOKE_REASON_MAX_LENGTH + 1)):
         with pytest.raises(ValidationError) as exc:
             services.revoke_share(world.polizist, shared, world.beratung, Section.NOTES, reason)
         assert "reason" in exc.value.message_dict and "Grund" in exc.value.message_dict["reason"][0]
@@ -145,6 +145,7 @@ def test_case_detail_offers_the_revoke_form_next_to_each_share(world, shared):
         url = reverse("cases:share_revoke", args=[shared.pk, share.pk])
         assert f'action="{url}"' in body
         assert f'for="revoke-reason-{share.pk}"' in body and f'id="revoke-reason-{share.pk}"' in body
+        assert f'id="revoke-reason-{share.pk}" maxlength="{REVOKE_REASON_MAX_LENGTH}"' in body
     assert "Freigabe zurücknehmen" in body
     # the receiving organisation does not manage the case and gets no such form
     body = login(Client(), world.beraterin).get(reverse("cases:detail", args=[shared.pk])).content.decode()
@@ -158,6 +159,8 @@ def test_revoke_view(world, shared):
     client = login(Client(), world.polizist)
     response = client.get(url)
     assert response.status_code == 200 and 'for="id_reason"' in response.content.decode()
+    response = client.post(url, {"reason": "x" * (REVOKE_REASON_MAX_LENGTH + 1)})
+    assert response.status_code == 400 and "höchstens 300 Zeichen" in response.content.decode()
     response = client.post(url, {"reason": " "})
     assert response.status_code == 400
     body = response.content.decode()
