@@ -224,6 +224,8 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
+# English pages write dates day first with the 24-hour clock (schutznetz/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["schutznetz.formats"]
 USE_I18N = True
 USE_TZ = True
 # The language lives in the URL prefix (/en/…); no cookie remembers it.

@@ -639,10 +639,25 @@ def case_for_access_report(user, case_id):
     return case
 
 
+# Reads made to answer an Art. 15 request (look-up by number, report download) show no case content:
+# counted apart, so that the report does not name Datenschutz as an organisation that saw the case.
+REPORT_PURPOSES = ("access_report", "access_report_lookup")
+
+
+def _case_log(case):
+    return AccessLogEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+
+
+def report_requests(case):
+    """How often the case was looked up or reported on to answer access requests."""
+    return _case_log(case).filter(purpose__in=REPORT_PURPOSES).count()
+
+
 def access_report(case):
     """Which organisations read the case, when first and last, how often (from the access log)."""
     rows = (
-        AccessLogEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+        _case_log(case)
+        .exclude(purpose__in=REPORT_PURPOSES)
         .values("organisation__name")
         .annotate(first=Min("created_at"), last=Max("created_at"), reads=Count("id"))
         .order_by("organisation__name")

@@ -593,6 +593,7 @@ def _report_payload(case):
             }
             for row in queries.access_report(case)
         ],
+        "report_requests": queries.report_requests(case),
     }
 
 
@@ -612,7 +613,13 @@ def access_report_pdf(request, case_id):
     case = queries.case_for_access_report(request.user, case_id)
     return pdf_response(
         "cases/pdf/access_report.html",
-        {"case": case, "rows": queries.access_report(case), "viewer": request.user, "now": timezone.now()},
+        {
+            "case": case,
+            "rows": queries.access_report(case),
+            "report_requests": queries.report_requests(case),
+            "viewer": request.user,
+            "now": timezone.now(),
+        },
         f"auskunft-{case.number}.pdf",
     )
 

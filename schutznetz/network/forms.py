@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schutznetz.accounts.models import Organisation
 from schutznetz.network.models import (
@@ -144,7 +145,7 @@ class MeetingForm(KernMixin, forms.Form):
     )
     starts_at = forms.DateTimeField(label=_("Beginn"), widget=DateTimeInput)
     ends_at = forms.DateTimeField(label=_("Ende"), widget=DateTimeInput)
-    location = forms.CharField(label=_("Ort"), max_length=300)
+    location = forms.CharField(label=pgettext_lazy("Ort eines Treffens", "Ort"), max_length=300)
     invitation_text = forms.CharField(
         label=_("Einladungstext"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )

@@ -158,14 +158,21 @@ def test_access_report_lists_organisations(client, world, shared_with_beratung):
     response = client.get(reverse("cases:access_report_json", args=[shared_with_beratung.pk]))
     data = json.loads(response.content)
     orgs = {row["organisation"]: row["reads"] for row in data["organisations"]}
-    assert orgs["Frauenberatung Test"] == 1 and "Polizei Test" in orgs
+    # The police's only read is this download: it answers the request and shows no content.
+    assert orgs == {"Frauenberatung Test": 1} and data["report_requests"] == 1
     assert "Anna" not in response.content.decode()
     login(client, world.datenschutz)
-    assert client.get(reverse("cases:access_report_pdf", args=[shared_with_beratung.pk])).status_code == 200
+    response = client.get(reverse("cases:access_report_pdf", args=[shared_with_beratung.pk]))
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "Frauenberatung Test" in text and "Nicht mitgezählt: 2 Abrufe" in text
     body = client.get(
         reverse("cases:access_lookup") + f"?nummer={shared_with_beratung.number.lower()}"
     ).content
     assert reverse("cases:access_report_pdf", args=[shared_with_beratung.pk]) in body.decode()
+    data = json.loads(client.get(reverse("cases:access_report_json", args=[shared_with_beratung.pk])).content)
+    # Datenschutz's look-up and downloads are not reads of the case by its organisation, but are counted.
+    assert [row["organisation"] for row in data["organisations"]] == ["Frauenberatung Test"]
+    assert data["report_requests"] == 4
 
 
 def test_referral_flow_via_views(client, world, police_case, mailoutbox):

@@ -248,3 +248,14 @@ def test_meeting_form_creates_meeting(koordination, partners, client):
     )
     assert bad.status_code == 200 and "Das Ende muss nach dem Beginn liegen." in bad.content.decode()
     assert not Meeting.objects.filter(title="Kaputt").exists()
+
+
+def test_a_meeting_place_is_a_location_in_english_not_a_town():
+    from django.utils import translation
+
+    from schutznetz.network.forms import MeetingForm
+
+    with translation.override("en"):
+        assert str(MeetingForm().fields["location"].label) == "Location"
+    with translation.override("de"):
+        assert str(MeetingForm().fields["location"].label) == "Ort"
