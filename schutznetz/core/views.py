@@ -53,6 +53,14 @@ def dashboard_panels(user):
     return panels
 
 
+@public_page
+@require_GET
+def safe_browsing(request):
+    """How to leave fewer traces on a shared or watched device (what the pages do, what only the
+    browser's user can do)."""
+    return render(request, "core/safe_browsing.html")
+
+
 @login_required
 def staff_home(request):
     return render(request, "core/staff_home.html", {"panels": dashboard_panels(request.user)})

@@ -48,7 +48,9 @@ def test_emergency_numbers_come_before_any_result(client, pages):
 
 def test_form_works_without_js_and_htmx_gets_a_fragment(client, pages):
     html = client.get(pages[0]).content.decode()
-    assert 'method="get"' in html and 'hx-get="/hilfe/"' in html and 'hx-push-url="true"' in html
+    assert 'method="get"' in html and 'hx-get="/hilfe/"' in html and 'hx-replace-url="true"' in html
+    # Searches replace the address instead of adding to the back history (someone may page through it).
+    assert "hx-push-url" not in html
     fragment = client.get(pages[1], HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment
     restore = client.get(pages[1], HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
