@@ -330,8 +330,9 @@ def invite(request, case_id):
         _("%(org)s ist jetzt am Fall beteiligt. Es ist noch kein Abschnitt freigegeben."),
         _("Organisation einladen"), _("Einladen"),
         _("Eine eingeladene Organisation ist am Fall beteiligt, etwa für die Fallkonferenz. Sie sieht nur die "
-          "Kopfdaten des Falls (Nummer, Kategorie, Status, Organisationen, Risikostufe). Abschnitte geben Sie "
-          "gesondert frei; dafür muss für die Organisation eine Rechtsgrundlage erfasst sein."),
+          "Kopfdaten des Falls (Nummer, Kategorie, Status, Organisationen, Stadt/Gemeinde, Risikostufe, Stand "
+          "der Fallkonferenz). Abschnitte geben Sie gesondert frei; dafür muss für die Organisation eine "
+          "Rechtsgrundlage erfasst sein."),
     )  # fmt: skip
 
 

@@ -179,3 +179,20 @@ def test_demo_has_an_invited_organisation_without_sections(db):
     case = queries.access_case(police_user, stalking.pk)
     assert case.access.participates and case.access.sections == frozenset()
     assert not queries.persons_of(police_user, case).exists()
+
+
+def test_the_invite_page_names_every_field_the_invited_organisation_will_see(client, world, police_case):
+    import re
+
+    services.invite_organisation(world.polizist, police_case, world.jugendamt)
+    login(client, world.jugendamt_fk)
+    page = client.get(reverse("cases:detail", args=[police_case.pk])).content.decode()
+    header = page[page.index('<dl class="kern-description-list">') : page.index("</dl>")]
+    shown = re.findall(r'list-item__key">([^<]+)</dt>', header)
+    assert "Stadt/Gemeinde" in shown and "Risikostufe" in shown
+    login(client, world.polizist)
+    text = " ".join(client.get(reverse("cases:invite", args=[police_case.pk])).content.decode().split())
+    for label in shown:
+        # Bringing and lead organisation are "Organisationen" in the text.
+        word = "Organisationen" if "Organisation" in label or label == "Fallverantwortung" else label
+        assert word in text, label
