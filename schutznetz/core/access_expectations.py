@@ -4,5 +4,6 @@ EXPECTATIONS = {
     "healthz": {"allow": "public"},
     "quick_exit": {"allow": "public"},
     "core:home": {"allow": "public"},
+    "core:safe_browsing": {"allow": "public"},
     "core:staff_home": {"allow": "staff"},
 }
