@@ -362,11 +362,13 @@ class ListPage:
 
 
 def list_page(queryset, number, per_page=50):
-    """Page ``number`` (1-based, bad input → 1) of an ordered queryset; one query, no COUNT(*)."""
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
+    """Page ``number`` (1-based) of an ordered queryset; one query, no COUNT(*).
+
+    ``number`` comes from the query string: anything but up to nine ASCII digits ("abc", "-4", "²",
+    a number too large for the database's OFFSET) gives page 1, like a page past the end does.
+    """
+    text = str(number if number is not None else "").strip()
+    number = max(1, int(text)) if text.isascii() and text.isdigit() and len(text) <= 9 else 1
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     if not rows and number > 1:

@@ -55,10 +55,9 @@ def _require(request, perm, obj=None):
         raise PermissionDenied
 
 
-# Ids and page numbers from the query string or a form: digits only and small enough for the database
-# (a bigint); anything else is ignored instead of ending in a database error.
+# Ids from the query string or a form: digits only and small enough for the database (a bigint);
+# anything else is ignored instead of ending in a database error.
 _MAX_ID = 2**63 - 1
-_MAX_PAGE = 10**9
 
 
 def _digits(value):
@@ -71,11 +70,6 @@ def _digits(value):
 
 def _ids(values):
     return [n for n in map(_digits, values) if n is not None and 0 < n <= _MAX_ID]
-
-
-def _page_number(value):
-    number = _digits((value or "").strip())
-    return min(number, _MAX_PAGE) if number else 1
 
 
 def _require_section(case, section):
@@ -104,7 +98,7 @@ def case_list(request):
     hide_names = request.GET.get("namen") == "aus"
     show_closed = request.GET.get("status") == "abgeschlossen"
     queryset = queries.case_list(request.user, status=CaseStatus.CLOSED if show_closed else CaseStatus.OPEN)
-    page = queries.list_page(queryset, _page_number(request.GET.get("seite")))
+    page = queries.list_page(queryset, request.GET.get("seite"))
     cases = queries.with_list_details(request.user, page.cases, hide_names=hide_names)
     return render(
         request,
