@@ -12,7 +12,7 @@ case is written to the access log.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Aggregate, CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.utils import timezone
@@ -45,6 +45,7 @@ from schutznetz.cases.models import (
 )
 from schutznetz.core.access import get_scoped_or_404
 from schutznetz.core.access_log import log_access, log_access_many
+from schutznetz.core.aggregates import CommaList, split_comma_list
 from schutznetz.core.models import AccessLogEntry
 
 # What the chair sees of a case on its agenda: enough to run the conference, no identities.
@@ -76,21 +77,6 @@ def _chaired_agenda(org_id):
     return AgendaItem.objects.filter(conference__chair_organisation_id=org_id)
 
 
-class _SectionList(Aggregate):
-    """A case's shared sections joined with commas, for one annotation instead of one query.
-
-    Written here because Django 5.2 has a portable string aggregate only for PostgreSQL
-    (``contrib.postgres``); SQLite calls the same thing GROUP_CONCAT.
-    """
-
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, ',')"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
-
-
 # The facts annotate_access decides on, as annotations of a case queryset (see access_facts).
 _FACTS = ("participates_", "shared_sections_", "active_basis_", "last_withdrawal_", "chaired_")
 
@@ -119,7 +105,7 @@ def access_facts(user, case_ref="pk"):
         facts["shared_sections_"] = Subquery(
             SectionShare.objects.filter(**own)
             .values("case_id")
-            .annotate(sections=_SectionList("section"))
+            .annotate(sections=CommaList("section"))
             .values("sections")
         )
         bases = LegalBasis.objects.filter(**own)
@@ -166,8 +152,7 @@ def _access_from_facts(case, org_id):
             access.manages = True
             access.sections = ALL_SECTIONS
         else:
-            shared = case.shared_sections_
-            access.sections = frozenset(shared.split(",")) if shared else frozenset()
+            access.sections = split_comma_list(case.shared_sections_)
             if case.last_withdrawal_ is not None and case.active_basis_ is None:
                 access.cutoff = case.last_withdrawal_
     if getattr(case, "chaired_", None) is not None:

@@ -59,12 +59,27 @@ class AccessLogEntry(models.Model):
     """Who read which protected record, and when."""
 
     created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+    # No foreign-key constraints in the database (db_constraint=False): a list page writes 50 rows,
+    # and PostgreSQL checked both keys of every row with a locking look-up of the same user and
+    # organisation at commit, as much work again as the insert itself. The ids come from the
+    # signed-in user, deleting a user or organisation still empties them (Django's on_delete),
+    # and the label keeps who it was.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     user_label = models.CharField(_("Benutzer"), max_length=150, blank=True)
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     object_type = models.CharField(_("Objekttyp"), max_length=100)
     object_id = models.CharField(_("Objekt-ID"), max_length=64)

@@ -8,10 +8,13 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from schutznetz.accounts import demo
+from schutznetz.accounts.backends import SignInBackend
 from schutznetz.accounts.middleware import SessionRenewalMiddleware
 from schutznetz.accounts.models import Organisation, Role, User, UserRole
 from schutznetz.core.models import AuditEntry
@@ -304,3 +307,27 @@ def test_session_renewal_leaves_error_pages_alone():
     request.session = SessionThatCannotLoad()
     middleware = SessionRenewalMiddleware(lambda request: HttpResponse(status=503))
     assert middleware(request).status_code == 503
+
+
+def test_a_signed_in_request_loads_user_and_roles_in_one_query(client):
+    user = make_user(roles=[Role.KOORDINATION, Role.ORG_ADMIN])
+    with CaptureQueriesContext(connection) as queries:
+        loaded = SignInBackend().get_user(user.pk)
+        roles = loaded.role_set
+    assert len(queries) == 1
+    assert roles == {Role.KOORDINATION, Role.ORG_ADMIN}
+    # A role taken away counts from the next request on; a user without roles has none.
+    UserRole.objects.filter(user=user, role=Role.KOORDINATION).delete()
+    assert SignInBackend().get_user(user.pk).role_set == {Role.ORG_ADMIN}
+    login(client, user)
+    assert client.get(reverse("accounts:users")).status_code == 200
+    UserRole.objects.filter(user=user).delete()
+    assert SignInBackend().get_user(user.pk).role_set == frozenset()
+    assert client.get(reverse("accounts:users")).status_code == 403
+
+
+def test_an_inactive_user_is_not_signed_in_by_the_backend():
+    user = make_user(roles=[Role.KOORDINATION])
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert SignInBackend().get_user(user.pk) is None
+    assert SignInBackend().get_user(10**9) is None

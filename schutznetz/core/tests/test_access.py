@@ -138,3 +138,17 @@ def test_declare_refuses_typos_and_unknown_categories():
         personal_data.declare(User, "nmae", category=personal_data.IDENTITY, purpose="x", retention="y")
     with pytest.raises(ValueError):
         personal_data.declare(User, "email", category="geheim", purpose="x", retention="y")
+
+
+@pytest.mark.django_db
+def test_access_log_outlives_the_reader_and_keeps_the_label():
+    """The log's keys carry no database constraint; deleting a reader still empties them."""
+    user = make_user(username="ausgeschieden")
+    org = user.organisation
+    log_access(user, ("cases.case", 1))
+    log_access_many(user, [org])
+    user.delete()
+    org.delete()
+    entries = AccessLogEntry.objects.all()
+    assert entries.count() == 2
+    assert {(e.user_id, e.organisation_id, e.user_label) for e in entries} == {(None, None, "ausgeschieden")}
