@@ -26,3 +26,14 @@ def new_context(browser, **kwargs):
     kwargs.setdefault("locale", "de-DE")
     kwargs.setdefault("timezone_id", "Europe/Berlin")
     return browser.new_context(**kwargs)
+
+
+def log_in(page, base, username):
+    """Sign in through the login form (test users share PASSWORD) and land on the staff start page."""
+    from schutznetz.testing.factories import PASSWORD
+
+    page.goto(base + "/konto/login/")
+    page.get_by_label("Anmeldename").fill(username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(base + "/intern/")

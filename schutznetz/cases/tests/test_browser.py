@@ -5,17 +5,9 @@ from django.utils import timezone
 
 from schutznetz.cases.models import Action, Case
 from schutznetz.testing.axe import assert_no_axe_violations
-from schutznetz.testing.factories import PASSWORD
+from schutznetz.testing.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, username):
-    page.goto(base + "/konto/login/")
-    page.locator("#id_login").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(base + "/intern/")
 
 
 def test_police_case_to_conference_action_plan_and_minutes(live_server, browser_page, world):

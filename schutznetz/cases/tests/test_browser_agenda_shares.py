@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from schutznetz.cases import services
 from schutznetz.cases.models import AgendaItem, Category, ConferenceKind, PersonRole, Section, SectionShare
-from schutznetz.cases.tests.test_browser import log_in
 from schutznetz.testing.axe import assert_no_axe_violations
+from schutznetz.testing.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,17 +6,9 @@ import pytest
 
 from schutznetz.evidence.models import Kit
 from schutznetz.testing.axe import assert_no_axe_violations
-from schutznetz.testing.factories import PASSWORD
+from schutznetz.testing.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, username):
-    page.goto(base + "/konto/login/")
-    page.locator("#id_login").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(base + "/intern/")
 
 
 def test_register_print_hand_over_receive_and_look_up(live_server, browser_page, sites):

@@ -6,7 +6,8 @@ import pytest
 
 from schutznetz.accounts.models import Role
 from schutznetz.testing.axe import assert_no_axe_violations
-from schutznetz.testing.factories import PASSWORD, make_organisation, make_user
+from schutznetz.testing.browser import log_in
+from schutznetz.testing.factories import make_organisation, make_user
 
 from .conftest import at, make_case
 
@@ -19,14 +20,6 @@ def live_server(live_server):
     return live_server
 
 
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/konto/login/")
-    page.get_by_label("Anmeldename").fill(username)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(live_server.url + "/intern/")
-
-
 def test_dashboard_is_accessible_and_starts_the_annual_report(live_server, browser_page):
     org = make_organisation("Beratung Browser")
     for category, n in (("stalking", 7), ("haeusliche_gewalt", 12), ("kindeswohlgefaehrdung", 2)):
@@ -34,7 +27,7 @@ def test_dashboard_is_accessible_and_starts_the_annual_report(live_server, brows
             make_case(org, at(2025, 3, 1), category=category)
     make_user(username="koordination-stat", organisation=org, roles=[Role.KOORDINATION])
     page = browser_page
-    log_in(page, live_server, "koordination-stat")
+    log_in(page, live_server.url, "koordination-stat")
     page.goto(live_server.url + "/intern/statistik/?year=2025")
     assert page.get_by_role("heading", name="Fälle nach Kategorie", level=2).is_visible()
     assert_no_axe_violations(page)
