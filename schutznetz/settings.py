@@ -213,6 +213,9 @@ MFA_TOTP_ISSUER = "schutznetz"
 SESSION_COOKIE_AGE = 30 * 60
 # Renewed by accounts.middleware.SessionRenewalMiddleware at most once a minute instead.
 SESSION_SAVE_EVERY_REQUEST = False
+SCHUTZNETZ_SESSION_RENEW_SECONDS = 60
+# Signed-in pages warn this long before the idle timeout and offer to stay signed in (WCAG 2.2.1).
+SCHUTZNETZ_SESSION_WARNING_SECONDS = 5 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -259,6 +262,11 @@ EMAIL_USE_TLS = env_bool("SCHUTZNETZ_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("SCHUTZNETZ_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("SCHUTZNETZ_EMAIL_FROM", "schutznetz <noreply@schutznetz.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mails to affected persons (the evidence reminder) come from a sender that names neither the service
+# nor its topic: the mailbox may be read by the person they hide from (checked by `check --deploy`).
+SCHUTZNETZ_NEUTRAL_EMAIL_FROM = env(
+    "SCHUTZNETZ_NEUTRAL_EMAIL_FROM", "Terminerinnerung <noreply@example.invalid>"
+)
 
 # --- Tasks ----------------------------------------------------------------
 TASKS = {

@@ -31,6 +31,8 @@ EXPECTATIONS = {
         "foreign_allow": {"koordination"},
         "post_only": True,
     },
+    # How long the own session has left (and staying signed in): every signed-in user, about themselves.
+    "accounts:session": {"allow": "staff"},
     "accounts:accept_invitation": {
         "allow": "public",
         "kwargs": lambda w: {"token": w.objects["invitation"].token},

@@ -53,6 +53,30 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
 
+def renew_interval():
+    """Seconds between two renewals of a used session (a setting so that tests can shorten it)."""
+    return getattr(settings, "SCHUTZNETZ_SESSION_RENEW_SECONDS", 60)
+
+
+def skip_session_renewal(request):
+    """Mark a request that looks at the session without counting as activity (the timeout check)."""
+    request.session_renewal_skipped = True
+
+
+def session_seconds_left(session, *, renewing=True):
+    """Seconds until the idle timeout ends ``session``, as of the end of this request.
+
+    The renewal stamp is the time of the session's last save (the middleware stamps every save),
+    and the database row expires ``SESSION_COOKIE_AGE`` after it. ``renewing`` says whether this
+    request counts as activity, i.e. will renew a stamp older than the renewal interval.
+    """
+    now = int(time.time())
+    idle = now - session.get(SessionRenewalMiddleware.KEY, 0)
+    if renewing and (idle >= renew_interval() or session.modified):
+        idle = 0
+    return max(0, settings.SESSION_COOKIE_AGE - idle)
+
+
 class SessionRenewalMiddleware:
     """Keeps a session alive while it is used, writing it at most once a minute.
 
@@ -60,10 +84,10 @@ class SessionRenewalMiddleware:
     every request (``SESSION_SAVE_EVERY_REQUEST``) meant a database write on every staff page;
     renewing only when the last renewal is more than a minute old keeps the idle timeout
     exact to the minute without it. Sits right after Django's SessionMiddleware, which saves
-    the renewed session on the way out.
+    the renewed session on the way out. Every save is stamped, so that the stamp tells when the
+    session ends (``session_seconds_left``).
     """
 
-    RENEW_AFTER_SECONDS = 60
     KEY = "_schutznetz_renewed_at"
 
     def __init__(self, get_response):
@@ -76,6 +100,9 @@ class SessionRenewalMiddleware:
         # would fail the renewal again (and the session may never have loaded).
         if session is not None and session.accessed and response.status_code < 500 and not session.is_empty():
             now = int(time.time())
-            if now - session.get(self.KEY, 0) >= self.RENEW_AFTER_SECONDS:
+            due = not getattr(request, "session_renewal_skipped", False) and (
+                now - session.get(self.KEY, 0) >= renew_interval()
+            )
+            if due or session.modified:
                 session[self.KEY] = now
         return response

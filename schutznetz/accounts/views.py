@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from schutznetz.accounts import queries, services
 from schutznetz.accounts.forms import AcceptInvitationForm, InvitationForm
+from schutznetz.accounts.middleware import session_seconds_left, skip_session_renewal
 from schutznetz.accounts.models import Invitation
 from schutznetz.core.access import get_scoped_or_404
 
@@ -74,3 +77,18 @@ def accept_invitation(request, token):
             messages.success(request, _("Ihr Zugang ist eingerichtet. Bitte melden Sie sich an."))
             return redirect("account_login")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """Seconds left before the idle timeout (GET, which does not count as activity), or stay
+    signed in (POST). Asked by the warning before the timeout (core/static/core/schutznetz.js):
+    WCAG 2.2.1 wants a time limit announced and extendable with one action."""
+    if request.method == "GET":
+        skip_session_renewal(request)
+        seconds_left = session_seconds_left(request.session, renewing=False)
+    else:
+        request.session.modified = True  # saved on the way out, and so stamped and renewed
+        seconds_left = settings.SESSION_COOKIE_AGE
+    return JsonResponse({"seconds_left": seconds_left})

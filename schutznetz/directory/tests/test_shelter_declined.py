@@ -150,7 +150,8 @@ def test_one_step_form_on_a_phone_records_the_counts(client, anbieter, shelter):
     url = reverse("directory:shelter_report", args=[shelter.pk])
     page = client.get(url).content.decode()
     # One form, one button; the declined requests are folded away (no JS needed) and default to 0.
-    assert page.count("<form") == 2  # the report form and the logout form of the page frame
+    # The report form, and the page frame's logout form and "stay signed in" form (session warning).
+    assert page.count("<form") == 3
     assert '<details class="kern-accordion" id="abgewiesen">' in page  # closed until needed
     assert 'name="declined_no_place"' in page and 'value="0"' in page
     assert page.count('inputmode="numeric"') == 2 + len(DECLINE_FIELDS)
