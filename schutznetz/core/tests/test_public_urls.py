@@ -184,3 +184,21 @@ def test_every_page_an_anonymous_visitor_can_open_is_a_public_page():
             if response.status_code == 200:
                 unmarked.append(candidate)
     assert unmarked == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "lang", "heading"),
+    [("", "de", "Kein Zugriff auf diese Seite"), ("/en", "en", "No access to this page")],
+)
+def test_a_page_the_role_may_not_see_gets_a_calm_403_in_the_page_language(prefix, lang, heading):
+    """Koordination sees counts, never a case list: Django's English "403 Forbidden" was all it got."""
+    from schutznetz.accounts.models import Role
+    from schutznetz.testing.factories import login, make_user
+
+    client = login(Client(), make_user(roles=[Role.KOORDINATION]))
+    response = client.get(f"{prefix}/intern/faelle/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f'<html lang="{lang}">' in html and heading in html
+    assert f'href="{prefix}/intern/"' in html  # back to the staff start page, not the public one
+    assert "Forbidden" not in html
