@@ -482,7 +482,7 @@ def _send_one(kit_id, now):
                 # Neutral on purpose: the mailbox may be read by someone else.
                 _("Erinnerung an eine Frist"),
                 render_to_string("evidence/mail/reminder.txt", context),
-                settings.DEFAULT_FROM_EMAIL,
+                settings.SCHUTZNETZ_NEUTRAL_EMAIL_FROM,
                 [kit.reminder_contact],
             )
             kit.reminder_sent_at = now

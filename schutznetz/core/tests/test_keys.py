@@ -128,6 +128,7 @@ def test_check_deploy_passes_without_warnings_under_production_settings(tmp_path
         "WARNING",
         SCHUTZNETZ_DEBUG="0",
         SCHUTZNETZ_ALLOWED_HOSTS="example.org",
+        SCHUTZNETZ_NEUTRAL_EMAIL_FROM="Terminerinnerung <noreply@example.org>",
         **generated(),
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -84,3 +84,36 @@ def test_address_on_cards_already_handed_out_keeps_working(client):
     response = client.get("/spurensicherung/status/")
     assert response.status_code == 200 and 'name="pin"' in response.content.decode()
     assert "no-store" in response["Cache-Control"] and not response.cookies
+
+
+def test_reminder_comes_from_the_neutral_sender(sites, mailoutbox, settings):
+    settings.SCHUTZNETZ_NEUTRAL_EMAIL_FROM = "Terminerinnerung <noreply@kreis-soest.de>"
+    kit, _pin = at_institute(
+        sites, reminder_channel=ReminderChannel.EMAIL, reminder_contact="sicher@example.org"
+    )
+    Kit.objects.filter(pk=kit.pk).update(retention_until=timezone.localdate() + timedelta(days=10))
+    services.send_due_reminders()
+    [mail] = mailoutbox
+    assert mail.from_email == "Terminerinnerung <noreply@kreis-soest.de>"
+    assert mail.from_email != settings.DEFAULT_FROM_EMAIL
+
+
+@pytest.mark.parametrize(
+    ("sender", "problem"),
+    [
+        ("schutznetz <noreply@kreis-soest.de>", "schutznetz.W002"),
+        ("Erinnerung <noreply@frauenberatung-soest.de>", "schutznetz.W002"),
+        ("Terminerinnerung <spurensicherung@kreis-soest.de>", "schutznetz.W002"),
+        ("Terminerinnerung <noreply@example.invalid>", "schutznetz.W001"),
+        ("", "schutznetz.W001"),
+        ("Terminerinnerung <noreply@kreis-soest.de>", None),
+    ],
+)
+def test_deploy_check_warns_about_a_telling_sender(settings, sender, problem):
+    from django.core import checks
+
+    settings.SCHUTZNETZ_NEUTRAL_EMAIL_FROM = sender
+    found = [
+        m.id for m in checks.run_checks(include_deployment_checks=True) if m.id.startswith("schutznetz.")
+    ]
+    assert found == ([problem] if problem else [])
