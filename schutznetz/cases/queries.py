@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from schutznetz.accounts.models import Organisation, Role
 from schutznetz.cases.models import (
@@ -640,24 +641,57 @@ def report_requests(case):
     return _case_log(case).filter(purpose__in=REPORT_PURPOSES).count()
 
 
+# What a read was, in the words of an Art. 15 answer: opening the file is not the same as seeing the
+# case's number and name in a list. Keys are the access log's purposes; anything else is "other".
+READ_KINDS = {
+    "view": "opened",
+    "api": "opened",
+    "list": "listed",
+    "api_list": "listed",
+    "agenda_lookup": "listed",
+    "conference": "conference",
+    "minutes": "minutes",
+}
+READ_KIND_LABELS = {
+    "opened": _("Fall geöffnet"),
+    "listed": _("in einer Liste oder Suche angezeigt"),
+    "conference": _("auf der Tagesordnung einer Fallkonferenz"),
+    "minutes": _("im Protokoll einer Fallkonferenz"),
+    "other": _("sonstige Abrufe"),
+}
+
+
 def access_report(case):
-    """Which organisations read the case, when first and last, how often (from the access log)."""
+    """Which organisations read the case, when first and last, how often and in which way (from the
+    access log). ``kinds`` counts the reads per kind (``READ_KIND_LABELS``), in that order."""
     rows = (
         _case_log(case)
         .exclude(purpose__in=REPORT_PURPOSES)
-        .values("organisation__name")
+        .values("organisation__name", "purpose")
         .annotate(first=Min("created_at"), last=Max("created_at"), reads=Count("id"))
         .order_by("organisation__name")
     )
-    return [
-        {
-            "organisation": row["organisation__name"] or "–",
-            "first_access": row["first"],
-            "last_access": row["last"],
-            "reads": row["reads"],
-        }
-        for row in rows
-    ]
+    report = {}
+    for row in rows:
+        name = row["organisation__name"] or "–"
+        entry = report.setdefault(
+            name,
+            {
+                "organisation": name,
+                "first_access": row["first"],
+                "last_access": row["last"],
+                "reads": 0,
+                "kinds": {},
+            },
+        )
+        entry["first_access"] = min(entry["first_access"], row["first"])
+        entry["last_access"] = max(entry["last_access"], row["last"])
+        entry["reads"] += row["reads"]
+        kind = READ_KINDS.get(row["purpose"], "other")
+        entry["kinds"][kind] = entry["kinds"].get(kind, 0) + row["reads"]
+    for entry in report.values():
+        entry["kinds"] = {kind: entry["kinds"][kind] for kind in READ_KIND_LABELS if kind in entry["kinds"]}
+    return sorted(report.values(), key=lambda entry: entry["organisation"])
 
 
 def case_by_number_for_report(user, number):

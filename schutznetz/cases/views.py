@@ -589,6 +589,8 @@ def _report_payload(case):
             for row in queries.access_report(case)
         ],
         "report_requests": queries.report_requests(case),
+        # What the keys of each organisation's "kinds" mean, in the language of the download.
+        "kinds": {kind: str(label) for kind, label in queries.READ_KIND_LABELS.items()},
     }
 
 
@@ -610,7 +612,13 @@ def access_report_pdf(request, case_id):
         "cases/pdf/access_report.html",
         {
             "case": case,
-            "rows": queries.access_report(case),
+            "rows": [
+                {
+                    **row,
+                    "kind_lines": [(queries.READ_KIND_LABELS[kind], n) for kind, n in row["kinds"].items()],
+                }
+                for row in queries.access_report(case)
+            ],
             "report_requests": queries.report_requests(case),
             "viewer": request.user,
             "now": timezone.now(),

@@ -154,17 +154,23 @@ def test_agenda_item_records_action_and_review(client, world, police_case):
 def test_access_report_lists_organisations(client, world, shared_with_beratung):
     login(client, world.beraterin)
     client.get(reverse("cases:detail", args=[shared_with_beratung.pk]))
+    client.get(reverse("cases:detail", args=[shared_with_beratung.pk]))
+    client.get(reverse("cases:list"))
     login(client, world.polizist)
     response = client.get(reverse("cases:access_report_json", args=[shared_with_beratung.pk]))
     data = json.loads(response.content)
     orgs = {row["organisation"]: row["reads"] for row in data["organisations"]}
     # The police's only read is this download: it answers the request and shows no content.
-    assert orgs == {"Frauenberatung Test": 1} and data["report_requests"] == 1
+    assert orgs == {"Frauenberatung Test": 3} and data["report_requests"] == 1
+    # Opening the file and seeing the case in a list are told apart.
+    assert data["organisations"][0]["kinds"] == {"opened": 2, "listed": 1}
+    assert data["kinds"]["opened"] == "Fall geöffnet"
     assert "Anna" not in response.content.decode()
     login(client, world.datenschutz)
     response = client.get(reverse("cases:access_report_pdf", args=[shared_with_beratung.pk]))
     text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
     assert "Frauenberatung Test" in text and "Nicht mitgezählt: 2 Abrufe" in text
+    assert "2 × Fall geöffnet" in text and "1 × in einer Liste oder Suche angezeigt" in text
     body = client.get(
         reverse("cases:access_lookup") + f"?nummer={shared_with_beratung.number.lower()}"
     ).content
