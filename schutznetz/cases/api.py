@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from schutznetz.cases import queries, services
 from schutznetz.cases.models import Action, ActionReview, ActionStatus, Case, RiskBand
 from schutznetz.core.access_log import log_access_many
+from schutznetz.core.forms import LONG_TEXT_MAX_LENGTH
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -54,7 +55,9 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class ActionUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices)
-    outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 @extend_schema_view(

@@ -20,6 +20,7 @@ from schutznetz.cases.models import (
     Section,
 )
 from schutznetz.cases.municipalities import municipality_choices
+from schutznetz.core.forms import LongTextField
 
 
 class DateInput(forms.DateInput):
@@ -53,14 +54,14 @@ class PersonFieldsMixin(forms.Form):
     last_name = forms.CharField(label=_("Nachname"), max_length=100, required=False)
     aliases = forms.CharField(label=_("Weitere Namen"), max_length=300, required=False)
     date_of_birth = forms.DateField(label=_("Geburtsdatum"), required=False, widget=DateInput())
-    address = forms.CharField(label=_("Anschrift"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    address = LongTextField(label=_("Anschrift"), required=False, rows=2)
     phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
     phone_safe_to_call = forms.BooleanField(label=_("Anruf unter dieser Nummer ist sicher"), required=False)
     age = forms.IntegerField(label=_("Alter (bei Kindern)"), min_value=0, max_value=17, required=False)
     school_or_kita = forms.CharField(
         label=_("Schule oder Kita (bei Kindern)"), max_length=200, required=False
     )
-    notes = forms.CharField(label=_("Hinweise"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = LongTextField(label=_("Hinweise"), required=False, rows=3)
 
     def clean(self):
         data = super().clean()
@@ -134,10 +135,10 @@ class CaseCorrectionForm(forms.Form):
 
     category = forms.ChoiceField(label=_("Kategorie"), choices=Category.choices)
     municipality = _municipality_field()
-    reason = forms.CharField(
+    reason = LongTextField(
         label=_("Grund"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_(
             "Warum die Angaben korrigiert werden. Der Grund steht verschlüsselt im Verlauf des Falls; im "
             "Audit-Protokoll stehen nur die Namen der geänderten Felder."
@@ -175,10 +176,10 @@ class LegalBasisForm(forms.Form):
     consent_date = forms.DateField(label=_("Datum der Einwilligung"), required=False, widget=DateInput())
     consent_scope = forms.CharField(label=_("Umfang der Einwilligung"), required=False)
     consent_given_by = forms.CharField(label=_("Einwilligung erteilt von"), max_length=200, required=False)
-    justification = forms.CharField(
+    justification = LongTextField(
         label=_("Begründung"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_("Pflicht bei Weitergabe ohne Einwilligung wegen hohen Risikos."),
     )
 
@@ -221,10 +222,10 @@ class ReferralUpdateForm(forms.Form):
 
 
 class ProposalDeclineForm(forms.Form):
-    decline_reason = forms.CharField(
+    decline_reason = LongTextField(
         label=_("Grund der Ablehnung"),
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_("Die vorschlagende Organisation wird benachrichtigt und sieht den Grund."),
     )
 
@@ -256,9 +257,7 @@ class RiskForm(forms.Form):
         choices=[("", _("wie Instrument"))] + list(RiskBand.choices),
         required=False,
     )
-    reason = forms.CharField(
-        label=_("Begründung der Anhebung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = LongTextField(label=_("Begründung der Anhebung"), required=False, rows=2)
 
     def __init__(self, *args, instrument, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,11 +285,11 @@ class ChronologyForm(forms.Form):
             "Wiederholungsfall; er kommt auf die nächste Tagesordnung."
         ),
     )
-    text = forms.CharField(label=_("Ereignis"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = LongTextField(label=_("Ereignis"), rows=3)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Notiz"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = LongTextField(label=_("Notiz"), rows=3)
 
 
 class DeadlineForm(forms.Form):
@@ -340,10 +339,10 @@ class ConferenceForm(forms.Form):
 
 
 class ConferenceCancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = LongTextField(
         label=_("Grund"),
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_(
             "Der Grund ist auf der Seite der Konferenz für die Eingeladenen sichtbar, nicht in der "
             "Benachrichtigung. Bitte keine Fallinhalte."
@@ -352,10 +351,10 @@ class ConferenceCancelForm(forms.Form):
 
 
 class RevokeShareForm(forms.Form):
-    reason = forms.CharField(
+    reason = LongTextField(
         label=_("Grund"),
         max_length=REVOKE_REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        rows=2,
         help_text=_(
             "Wird verschlüsselt gespeichert und nur den Organisationen angezeigt, die den Fall führen."
         ),
@@ -363,12 +362,12 @@ class RevokeShareForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    decisions = forms.CharField(label=_("Beschlüsse"), widget=forms.Textarea(attrs={"rows": 4}))
+    decisions = LongTextField(label=_("Beschlüsse"), rows=4)
     next_review_date = forms.DateField(label=_("Nächste Überprüfung"), required=False, widget=DateInput())
 
 
 class ActionForm(forms.Form):
-    description = forms.CharField(label=_("Maßnahme"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = LongTextField(label=_("Maßnahme"), rows=2)
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     responsible_person = forms.CharField(label=_("Verantwortliche Person"), max_length=200, required=False)
     due_date = forms.DateField(label=_("Fällig am"), required=False, widget=DateInput())
@@ -384,7 +383,7 @@ class ActionReviewForm(forms.Form):
 
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
-    outcome = forms.CharField(label=_("Ergebnis"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = LongTextField(label=_("Ergebnis"), required=False, rows=2)
 
 
 class LegalHoldForm(forms.Form):

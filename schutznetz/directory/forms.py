@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schutznetz.core.forms import LongTextField
 from schutznetz.directory import hsds, taxonomy
 from schutznetz.directory.models import DECLINE_FIELDS, Appointment, Municipality, Provider, ShelterReport
 
@@ -35,9 +36,7 @@ def _municipality_choices():
 class OfferForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Träger"), queryset=Provider.objects.none())
     name = forms.CharField(label=_("Name des Angebots"), max_length=200)
-    description = forms.CharField(
-        label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
+    description = LongTextField(label=_("Beschreibung"), rows=5, required=False)
     kinds = forms.MultipleChoiceField(
         label=_("Arten von Hilfe"), choices=list(taxonomy.KINDS.items()), widget=forms.CheckboxSelectMultiple
     )
@@ -179,4 +178,4 @@ class ShelterReportForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    review_note = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
+    review_note = LongTextField(label=_("Begründung"), rows=3)

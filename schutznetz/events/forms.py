@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schutznetz.core.forms import LongTextField
 from schutznetz.events.models import Profession, Status
 
 HONEYPOT_FIELD = "website"
@@ -14,11 +15,11 @@ class ParticipantDetailsForm(forms.Form):
     profession = forms.ChoiceField(
         label=_("Berufsfeld"), choices=Profession.choices, widget=forms.RadioSelect
     )
-    accessibility_needs = forms.CharField(
+    accessibility_needs = LongTextField(
         label=_("Unterstützungsbedarf oder Hinweise zur Barrierefreiheit"),
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_("Zum Beispiel Gebärdensprachdolmetschung, rollstuhlgerechter Platz, Ernährung."),
     )
     workshops = forms.MultipleChoiceField(
@@ -96,7 +97,7 @@ class ParticipantFilterForm(forms.Form):
 
 class MailForm(forms.Form):
     subject = forms.CharField(label=_("Betreff"), max_length=150)
-    body = forms.CharField(label=_("Nachricht"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+    body = LongTextField(label=_("Nachricht"), rows=8, max_length=5000)
 
 
 class TicketForm(forms.Form):

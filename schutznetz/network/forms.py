@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from schutznetz.accounts.models import Organisation
+from schutznetz.core.forms import LongTextField
 from schutznetz.network.models import (
     AgreementVersion,
     Attendance,
@@ -54,6 +55,7 @@ class PartnerProfileForm(KernMixin, forms.ModelForm):
         model = PartnerProfile
         fields = ["contribution", "contact_label", "contact_phone", "contact_email", "website", "is_public"]
         widgets = {"contribution": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"contribution": LongTextField}
 
 
 class WorkingGroupForm(KernMixin, forms.ModelForm):
@@ -68,6 +70,7 @@ class WorkingGroupForm(KernMixin, forms.ModelForm):
         model = WorkingGroup
         fields = ["name", "description", "lead_organisation", "organisations", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"description": LongTextField}
 
 
 class AgreementVersionForm(KernMixin, forms.ModelForm):
@@ -78,6 +81,7 @@ class AgreementVersionForm(KernMixin, forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 24}),
             "change_summary": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"body": LongTextField, "change_summary": LongTextField}
 
 
 class PublishVersionForm(KernMixin, forms.Form):
@@ -130,9 +134,7 @@ class AccessionForm(SignatureForm):
 
 class WithdrawalForm(KernMixin, forms.Form):
     withdrawn_on = forms.DateField(label=_("Austritt zum"), widget=DateInput)
-    reason = forms.CharField(
-        label=_("Grund des Austritts"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    reason = LongTextField(label=_("Grund des Austritts"), rows=3, required=False)
 
 
 class MeetingForm(KernMixin, forms.Form):
@@ -146,9 +148,7 @@ class MeetingForm(KernMixin, forms.Form):
     starts_at = forms.DateTimeField(label=_("Beginn"), widget=DateTimeInput)
     ends_at = forms.DateTimeField(label=_("Ende"), widget=DateTimeInput)
     location = forms.CharField(label=pgettext_lazy("Ort eines Treffens", "Ort"), max_length=300)
-    invitation_text = forms.CharField(
-        label=_("Einladungstext"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+    invitation_text = LongTextField(label=_("Einladungstext"), rows=4, required=False)
     invited_organisations = forms.ModelMultipleChoiceField(
         label=_("Eingeladene Organisationen"),
         queryset=Organisation.objects.filter(is_active=True),
@@ -166,9 +166,7 @@ class MeetingForm(KernMixin, forms.Form):
 
 class AgendaItemForm(KernMixin, forms.Form):
     title = forms.CharField(label=_("Tagesordnungspunkt"), max_length=300)
-    description = forms.CharField(
-        label=_("Erläuterung"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    description = LongTextField(label=_("Erläuterung"), rows=2, required=False)
 
 
 class AttendanceForm(KernMixin, forms.Form):
@@ -177,16 +175,16 @@ class AttendanceForm(KernMixin, forms.Form):
 
 
 class MinutesForm(KernMixin, forms.Form):
-    minutes = forms.CharField(
+    minutes = LongTextField(
         label=_("Protokoll"),
-        widget=forms.Textarea(attrs={"rows": 16}),
+        rows=16,
         required=False,
         help_text=_("Markdown: **fett**, *kursiv*, Listen mit „- “, Überschriften mit „## “."),
     )
 
 
 class DecisionForm(KernMixin, forms.Form):
-    text = forms.CharField(label=_("Beschluss"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = LongTextField(label=_("Beschluss"), rows=2)
     agenda_item = forms.ModelChoiceField(label=_("zu TOP"), queryset=None, required=False)
 
     def __init__(self, *args, meeting, **kwargs):
@@ -221,6 +219,7 @@ class NewsForm(KernMixin, forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 14}),
             "press_contact": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"lead": LongTextField, "body": LongTextField, "press_contact": LongTextField}
 
 
 class PhotoForm(KernMixin, forms.Form):
@@ -254,9 +253,7 @@ class PhotoEditForm(KernMixin, forms.Form):
 
 class MaterialForm(KernMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
-    description = forms.CharField(
-        label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    description = LongTextField(label=_("Beschreibung"), rows=3, required=False)
     kind = forms.CharField(
         label=_("Art"), max_length=100, required=False, help_text=_("z. B. Faltblatt, Checkliste, Leitfaden")
     )

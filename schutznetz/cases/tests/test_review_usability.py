@@ -304,3 +304,33 @@ def test_impossible_return_ban_dates_name_the_field_and_change_nothing(
         })  # fmt: skip
         assert response.status_code == 400 and text in response.content.decode()
         assert Deadline.objects.filter(case=police_case, kind=DeadlineKind.RETURN_BAN).count() == 1
+
+
+def test_a_note_longer_than_ten_pages_is_refused_and_kept_for_shortening(client, world, police_case):
+    from schutznetz.cases.models import CaseNote
+    from schutznetz.core.forms import LONG_TEXT_MAX_LENGTH
+
+    login(client, world.polizist)
+    text = "Gesprächsnotiz " + "x" * LONG_TEXT_MAX_LENGTH
+    response = client.post(reverse("cases:note_add", args=[police_case.pk]), {"text": text})
+    html = response.content.decode()
+    assert response.status_code in (200, 400)
+    assert "höchstens" in html and "Zeichen" in html
+    assert text in html  # nothing typed is lost
+    assert not CaseNote.objects.filter(case=police_case).exists()
+
+
+def test_an_action_outcome_over_the_api_is_bounded_like_the_form(client, world, police_case):
+    from schutznetz.core.forms import LONG_TEXT_MAX_LENGTH
+
+    _conference, item = _conference_with_plan(world, police_case)
+    action = item.actions.get()
+    login(client, world.polizist)
+    url = f"/api/v1/actions/{action.pk}/"
+    body = {"status": "done", "outcome": "x" * (LONG_TEXT_MAX_LENGTH + 1)}
+    response = client.patch(url, body, content_type="application/json")
+    assert response.status_code == 400 and "outcome" in response.json()
+    action.refresh_from_db()
+    assert action.status != "done" and action.outcome == ""
+    body["outcome"] = "erledigt"
+    assert client.patch(url, body, content_type="application/json").status_code == 200

@@ -1,0 +1,65 @@
+"""Free text is bounded in every form, and the form says which field is too long."""
+
+import importlib
+
+import pytest
+from django import forms
+from django.apps import apps
+
+from schutznetz.core.forms import LONG_TEXT_MAX_LENGTH, LongTextField
+
+
+def _form_classes():
+    for config in apps.get_app_configs():
+        if not config.name.startswith("schutznetz."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, forms.BaseForm)
+                and value.__module__ == module.__name__
+            ):
+                yield value
+
+
+def test_every_text_area_in_every_form_has_a_limit():
+    classes = list(_form_classes())
+    assert len(classes) > 40  # the walk found the apps' forms
+    unbounded = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in classes
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.CharField)
+        and isinstance(field.widget, forms.Textarea)
+        and not field.max_length
+    ]
+    assert unbounded == []
+
+
+def test_a_too_long_text_is_refused_with_the_field_named_and_kept():
+    class NoteForm(forms.Form):
+        text = LongTextField(label="Notiz")
+
+    text = "x" * (LONG_TEXT_MAX_LENGTH + 1)
+    form = NoteForm({"text": text})
+    assert not form.is_valid()
+    [message] = form.errors["text"]
+    assert str(LONG_TEXT_MAX_LENGTH) in message.replace(".", "") and str(
+        LONG_TEXT_MAX_LENGTH + 1
+    ) in message.replace(".", "")
+    # No maxlength attribute: the browser would cut a pasted text short without a word.
+    assert "maxlength" not in str(form["text"])
+    assert text in str(form["text"])
+    assert NoteForm({"text": "x" * LONG_TEXT_MAX_LENGTH}).is_valid()
+
+
+@pytest.mark.django_db
+def test_a_model_form_text_field_gets_the_limit_too():
+    from schutznetz.network.forms import NewsForm
+
+    field = NewsForm().fields["body"]
+    assert isinstance(field, LongTextField) and field.max_length == LONG_TEXT_MAX_LENGTH
