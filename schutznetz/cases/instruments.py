@@ -3,6 +3,10 @@
 Every ``*.yaml`` in ``schutznetz/cases/instruments/`` (and in the directories listed in
 ``settings.SCHUTZNETZ_RISK_INSTRUMENT_DIRS``) is an instrument; adding one needs no code.
 They are aids to structured professional judgement, not validated actuarial scores.
+
+Texts are German; a translation sits beside it under the same key with a language suffix
+(``text_en``, ``help_en``, ``title_en``, ``disclaimer_en``) and is shown on that language's pages.
+A text without a translation is shown in German.
 """
 
 from dataclasses import dataclass
@@ -11,17 +15,48 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import get_language
 
 from schutznetz.cases.models import BAND_ORDER, RiskBand
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "instruments"
 
 
+class LocalText(str):
+    """A text of an instrument: the German text, and its translations by language code.
+
+    A ``str`` (German) so that comparisons, sorting and logging stay plain; ``str()`` and templates
+    give the text in the active language, so a form label built for an ``/en/`` page is English.
+    """
+
+    def __new__(cls, german, translations=None):
+        text = super().__new__(cls, german)
+        text.translations = dict(translations or {})
+        return text
+
+    def __str__(self):
+        return self.translations.get((get_language() or "de").split("-")[0], str.__str__(self))
+
+    def __html__(self):
+        from django.utils.html import escape
+
+        return escape(str(self))
+
+
+def _local_text(raw, key, default=""):
+    translations = {
+        code: str(raw[f"{key}_{code}"]).strip()
+        for code, _name in settings.LANGUAGES
+        if code != "de" and raw.get(f"{key}_{code}")
+    }
+    return LocalText(str(raw.get(key, default)).strip(), translations)
+
+
 @dataclass(frozen=True)
 class Item:
     id: str
-    text: str
-    help: str
+    text: LocalText
+    help: LocalText
     weight: int
 
 
@@ -29,8 +64,8 @@ class Item:
 class Instrument:
     id: str
     version: str
-    title: str
-    disclaimer: str
+    title: LocalText
+    disclaimer: LocalText
     items: tuple[Item, ...]
     # (band, min_score) in ascending order of min_score.
     bands: tuple[tuple[str, int], ...]
@@ -68,7 +103,12 @@ def _parse(path):
     for number, raw in enumerate(data["items"], start=1):
         try:
             items.append(
-                Item(str(raw["id"]), str(raw["text"]), str(raw.get("help", "")), int(raw.get("weight", 1)))
+                Item(
+                    str(raw["id"]),
+                    _local_text(raw, "text", raw["text"]),
+                    _local_text(raw, "help"),
+                    int(raw.get("weight", 1)),
+                )
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ImproperlyConfigured(
@@ -87,8 +127,8 @@ def _parse(path):
     return Instrument(
         id=str(data["id"]),
         version=str(data.get("version", "1")),
-        title=str(data["title"]),
-        disclaimer=str(data.get("disclaimer", "")).strip(),
+        title=_local_text(data, "title"),
+        disclaimer=_local_text(data, "disclaimer"),
         items=tuple(items),
         bands=tuple(bands),
         high_if_any=high_if_any,

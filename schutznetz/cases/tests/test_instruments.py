@@ -96,3 +96,63 @@ def test_risk_needs_the_risk_section(world, shared_with_beratung):
         services.assess_risk(world.beraterin, shared_with_beratung, "partnergewalt", {})
     services.share_case(world.polizist, shared_with_beratung, world.beratung, [Section.RISK])
     services.assess_risk(world.beraterin, shared_with_beratung, "partnergewalt", {})
+
+
+def test_shipped_instruments_are_complete_in_english():
+    from django.utils import translation
+
+    for instrument in instruments.load_instruments([instruments.BUILTIN_DIR]).values():
+        texts = [
+            instrument.title,
+            instrument.disclaimer,
+            *(t for item in instrument.items for t in (item.text, item.help)),
+        ]
+        assert all(text.translations.get("en") for text in texts), instrument.id
+        with translation.override("en"):
+            english = [str(text) for text in texts]
+        with translation.override("de"):
+            german = [str(text) for text in texts]
+        assert german == [str.__str__(text) for text in texts]  # the German text is the string itself
+        assert not set(english) & set(german)
+
+
+def test_a_translation_sits_beside_the_text_and_german_is_the_fallback(tmp_path):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    (tmp_path / "kurz.yaml").write_text(
+        'id: kurz\ntitle: "Kurzliste"\ntitle_en: "Short list"\n'
+        "items:\n"
+        '  - {id: a, text: "Frage <eins>", text_en: "Question <one>", help: "Nur deutsch"}\n'
+        "bands:\n  - {band: standard, min_score: 0}\n",
+        encoding="utf-8",
+    )
+    short = instruments.load_instruments([tmp_path])["kurz"]
+    [item] = short.items
+    with translation.override("en"):
+        assert str(short.title) == "Short list" and str(item.help) == "Nur deutsch"
+        # Templates use the active language and still escape.
+        assert Template("{{ t }}").render(Context({"t": item.text})) == "Question &lt;one&gt;"
+    with translation.override("de"):
+        assert str(item.text) == "Frage <eins>" and str(short.disclaimer) == ""
+
+
+def test_the_english_risk_page_asks_in_english(client, world, police_case):
+    from django.urls import reverse
+
+    from schutznetz.testing.factories import login
+
+    login(client, world.polizist)
+    url = reverse("cases:risk", args=[police_case.pk, "partnergewalt"])
+    english = client.get("/en" + url).content.decode()
+    assert "Checklist for violence in intimate relationships" in english
+    assert "Has the person posing the risk ever strangled" in english
+    assert "not a validated actuarial prediction tool" in english
+    assert "gewürgt" not in english
+    german = client.get(url).content.decode()
+    assert "gewürgt" in german and "strangled" not in german
+    # The answers are the same whichever language they were given in.
+    response = client.post("/en" + url, {"item_strangulation": "on"})
+    assert response.status_code == 302
+    assessment = police_case.risk_assessments.get()
+    assert assessment.answers["strangulation"] is True and assessment.computed_band == RiskBand.HIGH
