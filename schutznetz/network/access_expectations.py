@@ -35,10 +35,12 @@ def setup(world):
     o = world.objects
     o["meeting"] = meeting
     o["agenda_item"] = AgendaItem.objects.filter(meeting=meeting).first()
-    due = meeting.starts_at.date() + datetime.timedelta(days=30)
-    o["task"] = services.add_task(None, meeting, title="Matrix-Aufgabe", owner=world.own_org, due_on=due)
+    # Tasks are added while minutes are open: to the upcoming demo meeting (the first one is final).
+    open_meeting = Meeting.objects.filter(minutes_final_at__isnull=True).order_by("starts_at").first()
+    due = open_meeting.starts_at.date() + datetime.timedelta(days=30)
+    o["task"] = services.add_task(None, open_meeting, title="Matrix-Aufgabe", owner=world.own_org, due_on=due)
     o["foreign_task"] = services.add_task(
-        None, meeting, title="Fremdaufgabe", owner=world.other_org, due_on=due
+        None, open_meeting, title="Fremdaufgabe", owner=world.other_org, due_on=due
     )
     o["news"] = NewsItem.objects.filter(published_at__isnull=False).first() or NewsItem.objects.first()
     o["photo"] = Photo.objects.first()

@@ -16,6 +16,21 @@ from schutznetz.network.models import (
     WorkingGroup,
 )
 
+_MAX_ID = 2**63 - 1
+
+
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    """Organisations by id; an id no database can hold is an invalid choice, not a server error."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= _MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return super()._check_values(value)
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -59,7 +74,7 @@ class PartnerProfileForm(KernMixin, forms.ModelForm):
 
 
 class WorkingGroupForm(KernMixin, forms.ModelForm):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = OrganisationsField(
         label=_("Mitwirkende Organisationen"),
         queryset=Organisation.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
@@ -149,7 +164,7 @@ class MeetingForm(KernMixin, forms.Form):
     ends_at = forms.DateTimeField(label=_("Ende"), widget=DateTimeInput)
     location = forms.CharField(label=pgettext_lazy("Ort eines Treffens", "Ort"), max_length=300)
     invitation_text = LongTextField(label=_("Einladungstext"), rows=4, required=False)
-    invited_organisations = forms.ModelMultipleChoiceField(
+    invited_organisations = OrganisationsField(
         label=_("Eingeladene Organisationen"),
         queryset=Organisation.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,

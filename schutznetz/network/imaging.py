@@ -141,6 +141,32 @@ def check_material(data, filename):
     raise ValidationError(message)
 
 
+def clean_image_material(data, extension):
+    """A PNG or JPEG material with only its pixels re-encoded: no EXIF (GPS), XMP or comments survive."""
+    try:
+        image = ImageOps.exif_transpose(open_photo(data))
+    except ValidationError as exc:
+        raise ValidationError(
+            _(
+                "Datei: Das Bild lässt sich nicht verarbeiten (beschädigt oder größer als %(mp)s Megapixel). "
+                "Bitte als PNG oder JPEG neu speichern."
+            )
+            % {"mp": MAX_PIXELS // 1_000_000}
+        ) from exc
+    out = io.BytesIO()
+    if extension == ".png":
+        mode = "RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"
+        converted = image.convert(mode)
+        clean = Image.new(mode, converted.size)
+        clean.paste(converted)
+        clean.save(out, format="PNG", optimize=True)
+    else:
+        clean = Image.new("RGB", image.size)
+        clean.paste(image.convert("RGB"))
+        clean.save(out, format="JPEG", quality=90, optimize=True)
+    return out.getvalue()
+
+
 _OFFICE_MARKERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml", ".pptx": "ppt/presentation.xml"}
 
 

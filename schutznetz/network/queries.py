@@ -19,6 +19,8 @@ from schutznetz.network.models import (
     WorkingGroup,
 )
 
+_MAX_ID = 2**63 - 1
+
 
 def _is_member(user):
     return bool(user is not None and user.is_authenticated and user.has_perm("network.view_internal"))
@@ -110,7 +112,8 @@ def signatories(version):
     active_ids = set(open_accessions().values_list("organisation_id", flat=True))
     rows = []
     for accession in Accession.objects.filter(version=version).select_related("organisation"):
-        if accession.organisation_id in active_ids and accession.withdrawn_on is None:
+        # A withdrawal given notice of for a later date leaves the signature in force until then.
+        if accession.organisation_id in active_ids and accession.is_active:
             rows.append(
                 {
                     "organisation": accession.organisation,
@@ -237,6 +240,8 @@ def photos_for(user):
 
 def rendition_for(user, photo_id, width):
     """A photo rendition: public when its news item is published and the photo carries a credit."""
+    if not (0 < photo_id <= _MAX_ID and 0 < width <= _MAX_ID):
+        return None  # an id no database can hold: not found, not a server error
     renditions = PhotoRendition.objects.select_related("photo__news")
     if not (user.is_authenticated and user.has_perm("network.manage")):
         renditions = (

@@ -32,8 +32,9 @@ def _erase_signatories(queryset):
     for accession in queryset.select_related("organisation"):
         accession.signatory_name = ERASED
         accession.save(update_fields=["signatory_name"])
+        # Only confirmations given during that membership: a partner that re-joined keeps the new names.
         confirmations = Confirmation.objects.filter(
-            organisation=accession.organisation, recorded_at__lte=timezone.now()
+            organisation=accession.organisation, confirmed_on__lte=accession.withdrawn_on
         ).exclude(signatory_name=ERASED)
         confirmations.update(signatory_name=ERASED)
         count += 1

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -202,7 +202,9 @@ def _check_signature(version, signatory_name, signatory_function, date, date_fie
 def record_accession(actor, organisation, version, *, signatory_name, signatory_function, signed_on):
     _require(actor, "network.manage")
     _check_signature(version, signatory_name, signatory_function, signed_on, "signed_on")
-    if Accession.objects.filter(organisation=organisation, withdrawn_on__isnull=True).exists():
+    # Still a partner, also while a withdrawal announced for a later date has not yet taken effect.
+    in_force = Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=timezone.localdate())
+    if Accession.objects.filter(organisation=organisation).filter(in_force).exists():
         raise ValidationError({"organisation": _("%(org)s ist bereits beigetreten.") % {"org": organisation}})
     accession = Accession.objects.create(
         organisation=organisation,
@@ -239,7 +241,12 @@ def record_withdrawal(actor, accession, *, withdrawn_on, reason=""):
 def record_confirmation(actor, organisation, version, *, signatory_name, signatory_function, confirmed_on):
     _require(actor, "network.manage")
     _check_signature(version, signatory_name, signatory_function, confirmed_on, "confirmed_on")
-    accession = Accession.objects.filter(organisation=organisation, withdrawn_on__isnull=True).first()
+    today = timezone.localdate()
+    accession = (
+        Accession.objects.filter(organisation=organisation)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        .first()
+    )
     if accession is None:
         raise ValidationError(
             {
@@ -322,6 +329,7 @@ def _default_invitees(meeting):
 @service
 def add_agenda_item(actor, meeting, *, title, description=""):
     _require(actor, "network.manage")
+    _check_minutes_open(meeting)
     position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, position=position, title=title, description=description)
     record_audit(actor, "agenda_item.create", item, ["title", "description", "position"])
@@ -331,6 +339,8 @@ def add_agenda_item(actor, meeting, *, title, description=""):
 @service
 def remove_agenda_item(actor, item):
     _require(actor, "network.manage")
+    # Decisions and tasks of finalised minutes name their TOP by number: the agenda stays as it was.
+    _check_minutes_open(item.meeting)
     record_audit(actor, "agenda_item.delete", item, ["title"])
     meeting = item.meeting
     item.delete()
@@ -443,6 +453,7 @@ def add_decision(actor, meeting, *, text, agenda_item=None):
 @service
 def add_task(actor, meeting, *, title, owner, due_on=None, agenda_item=None):
     _require(actor, "network.manage")
+    _check_minutes_open(meeting)
     _check_agenda_item(meeting, agenda_item)
     if not title.strip():
         raise ValidationError({"title": _("Bitte beschreiben Sie die Aufgabe.")})
@@ -652,6 +663,8 @@ def add_material_version(actor, material, upload, *, change_note=""):
     _require(actor, "network.manage")
     data = imaging.read_limited(upload, material_max_bytes(), _("Datei"))
     content_type, extension = imaging.check_material(data, upload.name)
+    if extension in (".png", ".jpg"):
+        data = imaging.clean_image_material(data, extension)
     number = (material.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     stem = slugify(material.title)[:60] or "material"
     version = MaterialVersion(

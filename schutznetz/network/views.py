@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -265,7 +266,8 @@ def version_detail(request, number):
     may_manage = request.user.has_perm("network.manage")
     status = None if version.is_draft else queries.confirmation_status(version)
     confirm_form = None
-    if may_manage and status and status["pending"]:
+    # Confirmations are asked for the version in force, not for one that has been superseded.
+    if may_manage and version.status == AgreementVersion.Status.PUBLISHED and status and status["pending"]:
         confirm_form = forms.SignatureForm(
             organisations=Organisation.objects.filter(pk__in=[o.pk for o in status["pending"]]),
             prefix="confirm",
@@ -294,6 +296,16 @@ def version_edit(request, number=None):
             _("Eine veröffentlichte Fassung kann nicht mehr geändert werden. Legen Sie eine neue an."),
         )
         return redirect("network:version_detail", number=version.number)
+    if version is None and request.method != "POST":
+        # Only one draft at a time: lead straight to it instead of to a form that cannot be saved.
+        draft = queries.versions_for(request.user).filter(status=AgreementVersion.Status.DRAFT).first()
+        if draft is not None:
+            messages.info(
+                request,
+                _("Es gibt bereits einen Entwurf (Fassung %(number)s). Bitte bearbeiten Sie diesen.")
+                % {"number": draft.number},
+            )
+            return redirect("network:version_edit", number=draft.number)
     initial = {}
     if version is None:
         latest = queries.versions_for(request.user).order_by("-number").first()
@@ -313,10 +325,11 @@ def version_edit(request, number=None):
             messages.success(request, _("Der Entwurf wurde gespeichert."))
             return redirect("network:version_detail", number=version.number)
     title = _("Entwurf bearbeiten") if version else _("Neue Fassung entwerfen")
+    back_url = reverse("network:version_detail", args=[version.number]) if version else None
     return render(
         request,
         "network/staff/form_page.html",
-        {"form": form, "title": title, "back": "network:version_list"},
+        {"form": form, "title": title, "back": "network:version_list", "back_url": back_url},
     )
 
 
@@ -479,7 +492,12 @@ def meeting_edit(request, meeting_id=None):
     return render(
         request,
         "network/staff/form_page.html",
-        {"form": form, "title": title, "back": "network:meeting_list"},
+        {
+            "form": form,
+            "title": title,
+            "back": "network:meeting_list",
+            "back_url": meeting.get_absolute_url() if meeting else None,
+        },
     )
 
 
@@ -495,6 +513,7 @@ def meeting_detail(request, meeting_id):
             "carried": queries.carried_over_tasks(meeting),
             "may_manage": may_manage,
             "agenda_form": forms.AgendaItemForm(prefix="agenda") if may_manage else None,
+            "agenda_open": may_manage and meeting.minutes_final_at is None,
             "status_choices": Attendance.Status.choices,
             "task_status_choices": Task.Status.choices,
         },
@@ -507,8 +526,12 @@ def agenda_add(request, meeting_id):
     meeting = get_scoped_or_404(queries.meetings_for(request.user), pk=meeting_id)
     form = forms.AgendaItemForm(request.POST, prefix="agenda")
     if form.is_valid():
-        services.add_agenda_item(request.user, meeting, **form.cleaned_data)
-        messages.success(request, _("Der Tagesordnungspunkt wurde ergänzt."))
+        try:
+            services.add_agenda_item(request.user, meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            _post_messages(request, exc)
+        else:
+            messages.success(request, _("Der Tagesordnungspunkt wurde ergänzt."))
     else:
         messages.error(request, _("Tagesordnungspunkt: Bitte geben Sie einen Titel ein."))
     return redirect(meeting)
@@ -519,8 +542,12 @@ def agenda_add(request, meeting_id):
 def agenda_remove(request, meeting_id, item_id):
     meeting = get_scoped_or_404(queries.meetings_for(request.user), pk=meeting_id)
     item = get_object_or_404(meeting.agenda_items, pk=item_id)
-    services.remove_agenda_item(request.user, item)
-    messages.success(request, _("Der Tagesordnungspunkt wurde entfernt."))
+    try:
+        services.remove_agenda_item(request.user, item)
+    except ValidationError as exc:
+        _post_messages(request, exc)
+    else:
+        messages.success(request, _("Der Tagesordnungspunkt wurde entfernt."))
     return redirect(meeting)
 
 
@@ -594,7 +621,8 @@ def minutes(request, meeting_id):
                 return redirect("network:minutes", meeting_id=meeting.pk)
         except ValidationError as exc:
             target = {"decision": decision_form, "task": task_form}.get(action, minutes_form)
-            if target.is_bound:
+            # Once the minutes are final their forms are not shown: say why on the page instead.
+            if target.is_bound and meeting.minutes_final_at is None:
                 _form_errors(target, exc)
             else:
                 _post_messages(request, exc)

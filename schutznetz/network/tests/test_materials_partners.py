@@ -218,7 +218,6 @@ def test_every_staff_page_renders_for_koordination(partners, koordination, versi
         reverse("network:working_group_new"),
         reverse("network:working_group_edit", args=[group.slug]),
         reverse("network:version_list"),
-        reverse("network:version_new"),
         reverse("network:version_detail", args=[1]),
         reverse("network:version_detail", args=[2]),
         reverse("network:version_edit", args=[2]),
@@ -243,6 +242,12 @@ def test_every_staff_page_renders_for_koordination(partners, koordination, versi
         assert b"<h1" in response.content, url
     # A published version cannot be edited: it redirects with a message.
     assert client.get(reverse("network:version_edit", args=[1])).status_code == 302
+    # While a draft exists, "new version" leads to that draft's form.
+    response = client.get(reverse("network:version_new"), follow=True)
+    assert response.status_code == 200 and b'name="body"' in response.content
+    services.publish_version(koordination, AgreementVersion.objects.get(number=2))
+    response = client.get(reverse("network:version_new"))
+    assert response.status_code == 200 and b'name="body"' in response.content
     assert Meeting.objects.count() == 1
 
 
