@@ -35,6 +35,18 @@ class ProgrammeItemInline(_KoordinationInline, admin.TabularInline):
     fields = ("kind", "title", "starts_at", "ends_at", "room", "capacity", "speakers")
     filter_horizontal = ("speakers",)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "speakers":
+            # Only this event's speakers (a new event has none yet: save it with its speakers first).
+            match = getattr(request, "resolver_match", None)
+            object_id = str((match.kwargs if match else {}).get("object_id", ""))
+            kwargs["queryset"] = (
+                Speaker.objects.filter(event_id=int(object_id))
+                if object_id.isdigit()
+                else Speaker.objects.none()
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 class SpeakerInline(_KoordinationInline, admin.StackedInline):
     model = Speaker

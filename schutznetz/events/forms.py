@@ -1,5 +1,7 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from schutznetz.core.forms import LongTextField
 from schutznetz.events.models import Profession, Status
@@ -32,11 +34,16 @@ class ParticipantDetailsForm(forms.Form):
         if workshops:
             choices = []
             for w in workshops:
-                label = f"{w.starts_at:%H:%M}–{w.ends_at:%H:%M} · {w.title}"
+                # Local time of the venue, as in the programme (the database holds UTC).
+                starts, ends = timezone.localtime(w.starts_at), timezone.localtime(w.ends_at)
+                label = f"{starts:%H:%M}–{ends:%H:%M} · {w.title}"
                 if w.capacity is not None:
                     free = max(w.capacity - getattr(w, "taken", 0), 0)
                     label += " " + (
-                        _("(ausgebucht)") if free == 0 else _("(%(free)d Plätze frei)") % {"free": free}
+                        _("(ausgebucht)")
+                        if free == 0
+                        else ngettext("(%(free)d Platz frei)", "(%(free)d Plätze frei)", free)
+                        % {"free": free}
                     )
                 choices.append((str(w.pk), label))
             self.fields["workshops"].choices = choices

@@ -66,7 +66,8 @@ def send_registration_mail(registration_id, kind, extra):
     if registration is None:  # erased meanwhile
         return False
     event = registration.event
-    with translation.override(settings.LANGUAGE_CODE):
+    # The language the person registered in: texts and links (/en/…) follow it.
+    with translation.override(registration.language or settings.LANGUAGE_CODE):
         context = {
             "registration": registration,
             "event": event,

@@ -16,6 +16,7 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -87,6 +88,17 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
+
+    def clean(self):
+        """Clear messages naming the field (the database constraint alone only names itself)."""
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("Das Ende muss nach dem Beginn liegen.")
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if opens and closes and closes <= opens:
+            errors["registration_closes_at"] = _("Das Anmeldeende muss nach dem Anmeldebeginn liegen.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_free(self):
@@ -198,7 +210,26 @@ class ProgrammeItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.starts_at:%H:%M} {self.title}"
+        return f"{timezone.localtime(self.starts_at):%H:%M} {self.title}"
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                errors["ends_at"] = _("Das Ende muss nach dem Beginn liegen.")
+            try:
+                event = self.event
+            except Event.DoesNotExist:  # an inline form before the event exists
+                event = None
+            if event is not None and event.starts_at and event.ends_at:
+                if not (event.starts_at <= self.starts_at and self.ends_at <= event.ends_at):
+                    errors.setdefault(
+                        "starts_at", _("Der Programmpunkt muss innerhalb der Veranstaltungszeit liegen.")
+                    )
+        if self.capacity is not None and self.kind != ItemKind.WORKSHOP:
+            errors["capacity"] = _("Plätze gibt es nur für Workshops. Bitte leer lassen.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_workshop(self):
@@ -254,6 +285,8 @@ class Registration(models.Model):
     accessibility_needs = EncryptedTextField(_("Unterstützungsbedarf / Barrierefreiheit"), blank=True)
     workshops = models.ManyToManyField(ProgrammeItem, blank=True, related_name="registrations")
     privacy_consent_at = models.DateTimeField()
+    # The language of the pages the person registered on: their mails and links use it.
+    language = models.CharField(_("Sprache"), max_length=10, default="de", editable=False)
     nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     ticket_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -13,9 +13,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from schutznetz.core.access_log import log_access
 from schutznetz.core.crypto import blind_index
 from schutznetz.core.services import changed, record_audit, service
 from schutznetz.events import mail
@@ -108,8 +109,11 @@ def places_taken(event, now=None):
 
 def _fill_free_places(event, now):
     """Promote the first people on the waiting list (with a confirmed address) into free places."""
-    free = event.capacity - places_taken(event, now)
     promoted = []
+    if now >= event.starts_at:
+        # Once the day has begun, nobody is told "a place is free, you are registered".
+        return promoted
+    free = event.capacity - places_taken(event, now)
     if free <= 0:
         return promoted
     candidates = (
@@ -150,6 +154,7 @@ def register(
     organisation_name="",
     accessibility_needs="",
     workshop_ids=(),
+    language=None,
     now=None,
 ):
     """A public registration: a place held for 24 hours until the e-mail link is confirmed, or the waiting list."""
@@ -166,6 +171,7 @@ def register(
         raise ValidationError({"workshops": _("Dieser Workshop gehört nicht zu dieser Veranstaltung.")})
     _release_stale(event, now)
     index = email_index(email)
+    language = _mail_language(language)
 
     existing = (
         Registration.objects.filter(event=event, email_index=index)
@@ -175,7 +181,8 @@ def register(
     if existing is not None:
         # Same answer as a new registration (no enumeration); the address gets a fresh link.
         existing.set_new_link()
-        existing.save(update_fields=["nonce", "token_hash", "ticket_hash"])
+        existing.language = language
+        existing.save(update_fields=["nonce", "token_hash", "ticket_hash", "language"])
         record_audit(None, "event.registration_resend", existing, ["nonce"])
         mail.send(existing, mail.EXISTING)
         return RegistrationResult(existing, "existing")
@@ -195,6 +202,7 @@ def register(
         profession=profession,
         accessibility_needs=accessibility_needs.strip(),
         privacy_consent_at=now,
+        language=language,
         created_at=now,
         expires_at=now + CONFIRMATION_WINDOW,
     )
@@ -205,6 +213,16 @@ def register(
     record_audit(None, "event.registration_create", registration, ["status", "name", "email", "profession"])
     mail.send(registration, mail.PLEASE_CONFIRM)
     return RegistrationResult(registration, "place" if has_place else "waitlist")
+
+
+def _mail_language(language):
+    """A language the site offers (the one of the page the person used), else the source language."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    offered = [code for code, _name in settings.LANGUAGES]
+    if language in offered:
+        return language
+    base = language.split("-", 1)[0]
+    return base if base in offered else settings.LANGUAGE_CODE
 
 
 def registration_for_token(token):
@@ -256,12 +274,13 @@ def cancel(registration_id, actor=None, now=None):
         return registration, []
     if registration.checked_in_at:
         raise ValidationError(_("Nach dem Einchecken kann die Anmeldung nicht mehr storniert werden."))
+    had_place = registration.holds_place(now)
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.expires_at = None
     registration.save(update_fields=["status", "cancelled_at", "expires_at"])
     record_audit(actor, "event.registration_cancel", registration, ["status"])
-    mail.send(registration, mail.CANCELLED)
+    mail.send(registration, mail.CANCELLED, by_staff=actor is not None, had_place=had_place)
     _expire_stale(event, now)
     promoted = _fill_free_places(event, now)
     return registration, promoted
@@ -398,6 +417,8 @@ def check_in(actor, event, *, registration_id=None, ticket_code=None, now=None):
         registration = qs.filter(pk=registration_id).first()
         if registration is None:
             return CheckInResult(None, False, _("Diese Anmeldung gibt es nicht."))
+    # Every outcome below shows the person's name at the desk: a read of their registration.
+    log_access(actor, registration, "check-in")
     if registration.checked_in_at:
         when = timezone.localtime(registration.checked_in_at)
         return CheckInResult(
@@ -424,7 +445,8 @@ def check_in(actor, event, *, registration_id=None, ticket_code=None, now=None):
 def mail_participants(actor, event, *, subject, body):
     """A message from staff to everyone with a confirmed place."""
     _require_manage(actor, event)
-    subject, body = subject.strip(), body.strip()
+    # A line break in a header would make the mail unsendable (or inject headers): one line only.
+    subject, body = " ".join(subject.split()), body.strip()
     errors = {}
     if not subject:
         errors["subject"] = _("Bitte geben Sie einen Betreff ein.")
@@ -442,9 +464,12 @@ def mail_participants(actor, event, *, subject, body):
 # --- Retention ------------------------------------------------------------
 
 
+def retention_days():
+    return int(getattr(settings, "SCHUTZNETZ_EVENT_RETENTION_DAYS", 90))
+
+
 def retention_cutoff(now=None):
-    days = int(getattr(settings, "SCHUTZNETZ_EVENT_RETENTION_DAYS", 90))
-    return (now or timezone.now()) - timedelta(days=days)
+    return (now or timezone.now()) - timedelta(days=retention_days())
 
 
 def erase_participants(event, now=None):

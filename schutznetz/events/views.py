@@ -14,7 +14,7 @@ from django.db import OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -172,6 +172,7 @@ def _detail_context(event, form):
         "registration_open": event.registration_is_open(),
         "json_ld": _json_ld(event, None),
         "honeypot_field": HONEYPOT_FIELD,
+        "retention_days": services.retention_days(),
         "ItemKind": ItemKind,
     }
 
@@ -206,6 +207,7 @@ def event_detail(request, slug):
                 accessibility_needs=data["accessibility_needs"],
                 workshop_ids=form.workshop_ids(),
                 privacy_consent=data["privacy_consent"],
+                language=translation.get_language(),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -414,9 +416,6 @@ EXPORT_HEADER = [
 
 
 def _export_rows(rows):
-    def when(value):
-        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
-
     for r in rows:
         yield [
             r.name,
@@ -426,8 +425,8 @@ def _export_rows(rows):
             r.get_status_display(),
             ", ".join(w.title for w in r.workshops.all()),
             r.accessibility_needs,
-            when(r.created_at),
-            when(r.checked_in_at),
+            r.created_at,  # date cells in XLSX, "25.11.2026 10:00" in CSV (core.exports)
+            r.checked_in_at,
         ]
 
 
@@ -552,13 +551,17 @@ def certificates_pdf(request, event_id, registration_id=None):
             raise Http404(_("Eine Bescheinigung gibt es nur für eingecheckte Teilnehmende."))
     else:
         rows = queries.participants(request.user, event, checked_in=True, purpose="certificates")
+    programme = [i for i in event.programme.all() if i.kind != ItemKind.BREAK]
+    for row in rows:
+        # Of the parallel workshops, a certificate names only those the person chose.
+        chosen = {w.pk for w in row.workshops.all()}
+        row.certificate_programme = [i for i in programme if not i.is_workshop or i.pk in chosen]
     return pdf_response(
         "events/pdf/certificates.html",
         {
             "event": event,
             "rows": rows,
             "hours": event.training_hours,
-            "programme": [i for i in event.programme.all() if i.kind != ItemKind.BREAK],
             "issued_on": timezone.localdate(),
             "network_name": settings.SCHUTZNETZ_NETWORK_NAME,
         },

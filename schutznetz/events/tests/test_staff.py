@@ -214,3 +214,24 @@ def test_admin_capacity_change_promotes(client, koordination, make_event):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
+
+
+def test_exports_write_registration_times_as_dates_excel_can_sort(staff, event):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    registration = confirmed(event, 1, name="Erna Datum")
+    local = timezone.localtime(registration.created_at)
+    response = staff.get(reverse("events:export_xlsx", args=[event.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Angemeldet am") + 1)
+    # A real date cell in the county's time (not UTC text), shown day first.
+    assert isinstance(cell.value, datetime)
+    assert cell.value == local.replace(tzinfo=None, second=cell.value.second, microsecond=cell.value.microsecond)
+    assert cell.number_format == "DD.MM.YYYY HH:MM"
+    assert sheet.cell(row=2, column=header.index("Eingecheckt am") + 1).value in (None, "")
+    response = staff.get(reverse("events:export_csv", args=[event.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][header.index("Angemeldet am")] == local.strftime("%d.%m.%Y %H:%M")
