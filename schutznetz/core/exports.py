@@ -7,11 +7,19 @@ escape OWASP recommends, so it shows as the text that was entered.
 
 import csv
 import io
+from datetime import date, datetime
 
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def _local(value):
+    """A datetime in the county's time, without time zone (what a spreadsheet cell holds)."""
+    return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
 
 
 def safe_cell(value):
@@ -21,6 +29,11 @@ def safe_cell(value):
         return "ja" if value else "nein"
     if isinstance(value, int | float):
         return value
+    # Written as German Excel reads dates by double-click: 25.11.2026 10:00.
+    if isinstance(value, datetime):
+        return _local(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
@@ -43,10 +56,23 @@ def xlsx_bytes(header, rows, title="Daten"):
     sheet.append([safe_cell(h) for h in header])
     for row in rows:
         # Strings are written as text cells; the prefix also keeps them inert if re-saved as CSV.
-        sheet.append([safe_cell(value) for value in row])
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    """Dates and times as real date cells (sortable and filterable in Excel), the rest via safe_cell."""
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=_local(value))
+        cell.number_format = "DD.MM.YYYY HH:MM"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD.MM.YYYY"
+        return cell
+    return safe_cell(value)
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -63,3 +63,25 @@ def test_a_model_form_text_field_gets_the_limit_too():
 
     field = NewsForm().fields["body"]
     assert isinstance(field, LongTextField) and field.max_length == LONG_TEXT_MAX_LENGTH
+
+
+def test_the_error_summary_links_to_an_element_that_exists():
+    """A group of checkboxes has no element with the field's own id: the link goes to its first choice."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    class ChoiceForm(forms.Form):
+        topics = forms.MultipleChoiceField(
+            label="Workshops", choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+        kind = forms.ChoiceField(label="Art", choices=[("x", "X")], widget=forms.RadioSelect)
+        name = forms.CharField(label="Name")
+
+    form = ChoiceForm({})
+    assert not form.is_valid()
+    html = render_to_string("core/includes/form.html", {"form": form})
+    links = re.findall(r'href="#([^"]+)"', html)
+    assert links == ["id_topics_0", "id_kind_0", "id_name"]
+    for target in links:
+        assert f'id="{target}"' in html
