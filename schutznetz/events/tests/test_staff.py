@@ -229,7 +229,9 @@ def test_exports_write_registration_times_as_dates_excel_can_sort(staff, event):
     cell = sheet.cell(row=2, column=header.index("Angemeldet am") + 1)
     # A real date cell in the county's time (not UTC text), shown day first.
     assert isinstance(cell.value, datetime)
-    assert cell.value == local.replace(tzinfo=None, second=cell.value.second, microsecond=cell.value.microsecond)
+    assert cell.value == local.replace(
+        tzinfo=None, second=cell.value.second, microsecond=cell.value.microsecond
+    )
     assert cell.number_format == "DD.MM.YYYY HH:MM"
     assert sheet.cell(row=2, column=header.index("Eingecheckt am") + 1).value in (None, "")
     response = staff.get(reverse("events:export_csv", args=[event.pk]))
