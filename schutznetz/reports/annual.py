@@ -33,13 +33,31 @@ GAP_MEASURES = ("directory_coverage", "shelter_availability")
 
 
 def _headline(measure):
-    """The number that stands for a measure in the comparison: its first table's total (a Cell)."""
-    if not measure.available or not measure.tables:
+    """(label, Cell): the number that stands for a measure in the comparison, and what it is.
+
+    A measure about a share or a time ("Anteil der Hochrisikofälle", "Zeit … bis zum
+    Erstkontakt") is compared by that share or time, not by the number of cases below it;
+    otherwise by its first table's total.
+    """
+    if not measure.available:
+        return None
+    for figure in measure.figures:
+        if figure.kind in ("share", "statistic"):
+            return str(figure.label), figure.cell
+    if not measure.tables:
         return None
     if getattr(measure.tables[0], "plain", False):
         # Supply-side tables (offers, shelters) have no total: their first figure stands for them.
-        return measure.figures[0].cell if measure.figures else None
-    return measure.tables[0].total
+        return (str(measure.figures[0].label), measure.figures[0].cell) if measure.figures else None
+    return f"{measure.tables[0].title}: {_('Summe')}", measure.tables[0].total
+
+
+def _value(cell):
+    """A published count as a number (Excel can compute with it, "1.234" would be text); anything
+    hidden as its mark, shares and times as shown ("12,5 %", "3,0 Tage"), so they keep their unit."""
+    if not cell.suppressed and isinstance(cell.value, int):
+        return cell.value
+    return cell.display
 
 
 def build(year, progress=None):
@@ -64,14 +82,19 @@ def build(year, progress=None):
         if not REGISTRY[key].historical:
             then = None
         missing_before = _("nicht verfügbar") if REGISTRY[key].historical else _("nur aktueller Stand")
+        label = now[0] if now else then[0] if then else ""
+        now, then = now[1] if now else None, then[1] if then else None
         comparison.append(
             {
                 "key": key,
                 "title": str(REGISTRY[key].title),
+                "compared": label,
                 "current": now.display if now else _("nicht verfügbar"),
                 "previous": then.display if then else missing_before,
                 "current_value": now.value if now else None,
                 "previous_value": then.value if then else None,
+                "current_cell": _value(now) if now else _("nicht verfügbar"),
+                "previous_cell": _value(then) if then else missing_before,
             }
         )
     events = current["event_participants"].items if current["event_participants"].available else []
@@ -105,7 +128,9 @@ def render_json(report) -> str:
         "sections": list(SECTIONS.values()),
         "introduction": report["introduction"],
         "measures": [m.as_dict() for m in report["measures"]],
-        "comparison": report["comparison"],
+        "comparison": [
+            {k: v for k, v in row.items() if not k.endswith("_cell")} for row in report["comparison"]
+        ],
         "gaps": [m.as_dict() for m in report["gaps"]],
         "events": [
             {"title": e["title"], "date": timezone.localtime(e["date"]).date().isoformat()}
@@ -124,13 +149,13 @@ def _table_rows(table):
     if table.two_dimensional:
         yield [table.row_heading, *table.columns, _("Summe")]
         for row in table.rows:
-            yield [row.label, *[c.display for c in row.cells], row.total.display]
-        yield [_("Summe"), *[c.display for c in table.column_totals], table.total.display]
+            yield [row.label, *[_value(c) for c in row.cells], _value(row.total)]
+        yield [_("Summe"), *[_value(c) for c in table.column_totals], _value(table.total)]
     else:
         yield [table.row_heading or "", _("Anzahl")]
         for row in table.rows:
-            yield [row.label, row.cells[0].display if row.cells[0].suppressed else row.cells[0].value]
-        yield [_("Summe"), table.total.display if table.total.suppressed else table.total.value]
+            yield [row.label, _value(row.cells[0])]
+        yield [_("Summe"), _value(table.total)]
 
 
 def render_xlsx(report) -> bytes:
@@ -139,6 +164,10 @@ def render_xlsx(report) -> bytes:
 
     def sheet(title):
         ws = workbook.create_sheet(title=title[:31])
+        # Wide enough for the labels, so nothing is cut off when the file is opened.
+        ws.column_dimensions["A"].width = 50
+        for column in "BCDE":
+            ws.column_dimensions[column].width = 18
         return ws
 
     workbook.remove(workbook.active)
@@ -159,15 +188,13 @@ def render_xlsx(report) -> bytes:
             for row in _table_rows(table):
                 measures.append([safe_cell(str(v) if not isinstance(v, int | float) else v) for v in row])
         for figure in measure.figures:
-            measures.append(
-                [str(figure.label), figure.cell.value if not figure.cell.suppressed else figure.cell.display]
-            )
+            measures.append([str(figure.label), _value(figure.cell)])
         measures.append([])
 
     comparison = sheet(SECTIONS["comparison"])
-    comparison.append([_("Kennzahl"), str(report["year"]), str(report["year"] - 1)])
+    comparison.append([_("Kennzahl"), _("Vergleichsgröße"), str(report["year"]), str(report["year"] - 1)])
     for row in report["comparison"]:
-        comparison.append([row["title"], row["current"], row["previous"]])
+        comparison.append([row["title"], row["compared"], row["current_cell"], row["previous_cell"]])
 
     gaps = sheet(SECTIONS["gaps"])
     for measure in report["gaps"]:

@@ -49,7 +49,12 @@ two-dimensional table must be published *as* that margin (one table), not
 separately, or the two suppression patterns could be combined. The measure
 registry follows this; :func:`protect` takes ``extra_sensitive`` cells for
 differencing protection (e.g. a county cell where the county minus the
-viewer's own organisation would be a small number).
+viewer's own organisation would be a small number). Tables whose totals other
+tables of the same view repeat (``shared_totals``: every table of the cases
+created in a period ends in the number of cases) never hide those totals as a
+complement, so a total has the same status in each of them. The year and its
+quarters are linked in :mod:`schutznetz.reports.queries` (one pattern for all
+five views).
 """
 
 from __future__ import annotations
@@ -117,6 +122,11 @@ class Table:
     # False for counts of things, not people (conferences held, events): the
     # table still passes through protect() but no cell is suppressed.
     counts_persons: bool = True
+    # True when other tables of the same view repeat this table's totals (every table of the
+    # cases created in the period ends in the same number of cases). Such totals are never
+    # complementary suppressions: hidden here but shown there, they would give the hidden cells
+    # back. A total is then hidden only for a reason every table shares (below k, differencing).
+    shared_totals: bool = False
 
     @property
     def two_dimensional(self):
@@ -230,7 +240,7 @@ def _is_margin(pos, n_rows, n_cols, two_dimensional):
 
 
 class _Problem:
-    def __init__(self, values, n_rows, n_cols, two_dimensional, k):
+    def __init__(self, values, n_rows, n_cols, two_dimensional, k, locked=()):
         self.values = values  # {(i, j): non-negative int}, totals as positive numbers
         self.n_rows, self.n_cols, self.two_d = n_rows, n_cols, two_dimensional
         self.k = k
@@ -241,6 +251,7 @@ class _Problem:
                 self.lines_of.setdefault(pos, []).append(index)
         self.primary = {pos for pos, v in values.items() if 0 < v < k}
         self.suppressed = set(self.primary)
+        self.locked = set(locked)  # never chosen as a complementary suppression
         self.withheld = False
 
     # What a reader knows about a suppressed value.
@@ -314,7 +325,7 @@ class _Problem:
         found = set()
         for index in indexes:
             for pos, _sign in self.lines[index]:
-                if pos not in self.suppressed and self.values[pos] != 0:
+                if pos not in self.suppressed and pos not in self.locked and self.values[pos] != 0:
                     found.add(pos)
         margin = lambda pos: _is_margin(pos, self.n_rows, self.n_cols, self.two_d)  # noqa: E731
         return sorted(found, key=lambda pos: (margin(pos), self.values[pos], pos))
@@ -360,7 +371,7 @@ class _Problem:
                 return self.suppressed
 
 
-def suppression_pattern(table: Table, k=None, extra_sensitive=()):
+def suppression_pattern(table: Table, k=None, extra_sensitive=(), locked=()):
     """The set of suppressed positions in the extended matrix, and the primary ones.
 
     Positions: (i, j) for cells, (i, C) row totals, (R, j) column totals,
@@ -368,7 +379,10 @@ def suppression_pattern(table: Table, k=None, extra_sensitive=()):
     """
     k = k or min_cell()
     values, n_rows, n_cols = extended_values(table)
-    problem = _Problem(values, n_rows, n_cols, table.two_dimensional, k)
+    locked = set(locked)
+    if table.shared_totals:
+        locked |= {(n_rows, j) for j in range(n_cols + (1 if table.two_dimensional else 0))}
+    problem = _Problem(values, n_rows, n_cols, table.two_dimensional, k, locked)
     if not table.counts_persons:
         problem.primary, problem.suppressed = set(), set()
         return problem.suppressed, problem.primary, problem
@@ -421,10 +435,14 @@ def format_count(value):
     return f"{value:,}".replace(",", ".")
 
 
-def protect(table: Table, k=None, extra_sensitive=()) -> PublishedTable:
-    """Apply primary and secondary suppression; return only what may be shown."""
+def protect(table: Table, k=None, extra_sensitive=(), locked=()) -> PublishedTable:
+    """Apply primary and secondary suppression; return only what may be shown.
+
+    ``extra_sensitive``: positions to hide as well (differencing protection, a pattern fixed by
+    another view); ``locked``: positions another view already shows, never chosen as complements.
+    """
     k = k or min_cell()
-    suppressed, primary, problem = suppression_pattern(table, k, extra_sensitive)
+    suppressed, primary, problem = suppression_pattern(table, k, extra_sensitive, locked)
     values = problem.values
     n_rows, n_cols = problem.n_rows, problem.n_cols
 
@@ -445,14 +463,7 @@ def protect(table: Table, k=None, extra_sensitive=()) -> PublishedTable:
         rows = [PublishedRow(label, [cell((i, 0))]) for i, label in enumerate(table.rows)]
         column_totals = []
         total = cell((n_rows, 0))
-    notes = []
-    if problem.withheld:
-        notes.append(_("Zu wenige Fälle: die Tabelle wird zum Schutz einzelner Personen nicht gezeigt."))
-    elif suppressed:
-        notes.append(
-            _("„<%(k)s“: weniger als %(k)s Fälle; „x“: zum Schutz einzelner Personen nicht ausgewiesen.")
-            % {"k": k}
-        )
+    notes = table_notes(problem.withheld, bool(suppressed), k)
     return PublishedTable(
         title=table.title,
         rows=rows,
@@ -467,6 +478,17 @@ def protect(table: Table, k=None, extra_sensitive=()) -> PublishedTable:
         withheld=problem.withheld,
         notes=notes,
     )
+
+
+def table_notes(withheld, any_suppressed, k):
+    if withheld:
+        return [_("Zu wenige Fälle: die Tabelle wird zum Schutz einzelner Personen nicht gezeigt.")]
+    if any_suppressed:
+        return [
+            _("„<%(k)s“: weniger als %(k)s Fälle; „x“: zum Schutz einzelner Personen nicht ausgewiesen.")
+            % {"k": k}
+        ]
+    return []
 
 
 def percentage(numerator: Cell | int | None, base: Cell | int | None, digits=1):

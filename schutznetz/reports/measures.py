@@ -165,6 +165,13 @@ class Measure:
 
     @property
     def definition(self):
+        """The docstring (German); on English pages its translation from ``definitions_en``."""
+        from django.utils import translation
+
+        from schutznetz.reports.definitions_en import DEFINITIONS_EN
+
+        if (translation.get_language() or "").startswith("en") and self.key in DEFINITIONS_EN:
+            return DEFINITIONS_EN[self.key]
         return " ".join((self.function.__doc__ or "").split())
 
 
@@ -192,10 +199,13 @@ def _grouped(queryset, key, value=None):
     return {row[key]: row["n"] or 0 for row in queryset.order_by().values(key).annotate(n=aggregate)}
 
 
-def _choices_table(title, choices, counts, heading, definition="", extra_rows=()):
+def _choices_table(title, choices, counts, heading, definition="", extra_rows=(), shared_totals=False):
     labels = [label for _value, label in choices] + [label for label, _v in extra_rows]
     values = [counts.get(value, 0) for value, _label in choices] + [v for _label, v in extra_rows]
-    return Table(title=title, rows=labels, values=values, row_heading=heading, definition=definition)
+    return Table(
+        title=title, rows=labels, values=values, row_heading=heading, definition=definition,
+        shared_totals=shared_totals,
+    )  # fmt: skip
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -216,7 +226,13 @@ def cases_by_category(period, scope):
     from schutznetz.cases.models import Category
 
     counts = _grouped(cases_in(period, scope), "category")
-    return Result([_choices_table(_("Fälle nach Kategorie"), Category.choices, counts, _("Kategorie"))])
+    return Result(
+        [
+            _choices_table(
+                _("Fälle nach Kategorie"), Category.choices, counts, _("Kategorie"), shared_totals=True
+            )
+        ]
+    )
 
 
 @measure("cases_by_month", _("Fälle nach Monat"))
@@ -227,8 +243,12 @@ def cases_by_month(period, scope):
     return Result(
         [
             Table(
-                _("Fälle nach Monat"), rows, [counts.get(m, 0) for m in period.months], row_heading=_("Monat")
-            )
+                _("Fälle nach Monat"),
+                rows,
+                [counts.get(m, 0) for m in period.months],
+                row_heading=_("Monat"),
+                shared_totals=True,
+            )  # fmt: skip
         ]
     )
 
@@ -247,7 +267,10 @@ def cases_by_organisation(period, scope):
         organisations = Organisation.objects.filter(pk__in=counts).order_by("name").values_list("pk", "name")
         rows = [name for _pk, name in organisations]
         values = [counts[pk] for pk, _name in organisations]
-    table = Table(_("Fälle nach einbringender Organisation"), rows, values, row_heading=_("Organisation"))
+    table = Table(
+        _("Fälle nach einbringender Organisation"), rows, values, row_heading=_("Organisation"),
+        shared_totals=True,
+    )  # fmt: skip
     return Result([table])
 
 
@@ -271,7 +294,10 @@ def cases_by_municipality(period, scope):
     outside = sum(n for name, n in counts.items() if name and name not in names)
     rows = [*names, _("außerhalb des Kreises"), NOT_STATED]
     values = [*known, outside, counts.get("", 0)]
-    return Result([Table(_("Fälle nach Stadt/Gemeinde"), rows, values, row_heading=_("Stadt/Gemeinde"))])
+    table = Table(
+        _("Fälle nach Stadt/Gemeinde"), rows, values, row_heading=_("Stadt/Gemeinde"), shared_totals=True
+    )
+    return Result([table])
 
 
 @measure("high_risk_share", _("Anteil der Hochrisikofälle"))
@@ -285,7 +311,7 @@ def high_risk_share(period, scope):
     assessed = sum(counts.get(value, 0) for value in RiskBand.values)
     table = _choices_table(
         _("Fälle nach Risikostufe"), RiskBand.choices, counts, _("Risikostufe"),
-        extra_rows=[(_("nicht eingeschätzt"), counts.get("", 0))],
+        extra_rows=[(_("nicht eingeschätzt"), counts.get("", 0))], shared_totals=True,
     )  # fmt: skip
     share = Figure(_("Anteil Hochrisikofälle"), "share", counts.get(RiskBand.HIGH, 0), base=assessed)
     return Result([table], [share])
@@ -442,7 +468,7 @@ def repeat_rate(period, scope):
     )
     table = Table(
         _("Fälle nach Wiederholung"), [_("Wiederholungsfall"), _("kein Wiederholungsfall")],
-        [counts["repeat"], counts["first"]], row_heading=_("Fälle"),
+        [counts["repeat"], counts["first"]], row_heading=_("Fälle"), shared_totals=True,
     )  # fmt: skip
     base = counts["repeat"] + counts["first"]
     return Result([table], [Figure(_("Wiederholungsquote"), "share", counts["repeat"], base=base)])

@@ -9,9 +9,11 @@ so no media directory has to be secured, and deleted after
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schutznetz.core import personal_data
@@ -54,9 +56,17 @@ class ReportJob(models.Model):
     def __str__(self):
         return f"{_('Jahresbericht')} {self.year} ({self.format})"
 
+    # A year's report takes minutes; a job unfinished after this long has lost its worker
+    # (not running, or killed): the page says so instead of polling for ever.
+    STALE_AFTER = timedelta(hours=1)
+
     @property
     def is_finished(self):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def is_stale(self):
+        return not self.is_finished and self.created_at < timezone.now() - self.STALE_AFTER
 
 
 personal_data.not_personal(

@@ -117,6 +117,18 @@ def test_annual_report_command_rejects_bad_input(tmp_path):
         call_command("annual_report", "--year", "12", "--format", "json")
 
 
+def test_annual_report_command_checks_the_output_before_the_work(tmp_path, monkeypatch):
+    from schutznetz.reports import annual
+
+    def build(*args, **kwargs):
+        raise AssertionError("computed although the file cannot be written")
+
+    monkeypatch.setattr(annual, "build", build)
+    for target in (tmp_path / "fehlt" / "bericht.pdf", tmp_path):
+        with pytest.raises(CommandError, match="--output: in .* kann nicht geschrieben werden"):
+            call_command("annual_report", "--year", "2025", "--format", "pdf", "--output", str(target))
+
+
 def test_annual_report_xlsx_has_the_sections(data, tmp_path):
     target = tmp_path / "bericht.xlsx"
     call_command(
@@ -134,8 +146,16 @@ def test_annual_report_xlsx_has_the_sections(data, tmp_path):
     assert "Fälle nach Kategorie" in values
     assert "Fälle nach Stadt/Gemeinde" in values
     comparison = list(workbook["Vergleich mit dem Vorjahr"].iter_rows(values_only=True))
-    assert comparison[0] == ("Kennzahl", "2025", "2024")
-    assert ("Fälle nach Kategorie", "16", "6") in comparison
+    assert comparison[0] == ("Kennzahl", "Vergleichsgröße", "2025", "2024")
+    # counts are numbers Excel can add up, not text
+    assert ("Fälle nach Kategorie", "Fälle nach Kategorie: Summe", 16, 6) in comparison
+    counts = [
+        c for row in workbook["Kennzahlen"].iter_rows(values_only=True) for c in row[1:] if c is not None
+    ]
+    assert 16 in counts and "16" not in counts
+    # a share is compared as a share, not by the number of cases below it
+    risk = next(row for row in comparison if row[0] == "Anteil der Hochrisikofälle")
+    assert risk[1] == "Anteil Hochrisikofälle"
 
 
 def test_annual_report_pdf_has_the_sections(data, tmp_path):
@@ -188,6 +208,59 @@ def test_running_job_polls_and_offers_a_refresh_link(client, koordination):
     assert "<html" not in partial and "<progress" in partial
 
 
+def test_job_page_says_when_waiting_failed_or_stuck(client, koordination):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    login(client, koordination)
+
+    def page(**fields):
+        job = ReportJob.objects.create(requested_by=koordination, year=2025, format="pdf", **fields)
+        return job, client.get(reverse("reports:job", args=[job.pk])).content.decode()
+
+    _job, html = page(status="pending")
+    assert "wartet auf den Start" in html and "wird erstellt:" not in html
+    job, html = page(status="failed", error="Interner Fehler beim Erstellen des Berichts.")
+    assert "nicht erzeugt werden" in html and str(job.pk) in html and "IT-Betrieb" in html
+    job, _html = page(status="running", progress=30, step="Fälle")
+    ReportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    html = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+    assert "nach mehr als einer Stunde nicht fertig" in html and "db_worker" in html
+    assert "hx-trigger" not in html  # no polling for ever
+
+
+def test_a_failing_report_is_recorded_on_the_job_and_logged(
+    client, koordination, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from schutznetz.reports import annual
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Datenbank weg")
+
+    monkeypatch.setattr(annual, "build", broken)
+    login(client, koordination)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:annual_report"), {"report_year": 2025, "report_format": "pdf"}
+        )
+    job = ReportJob.objects.get()
+    assert job.status == "failed" and job.content is None
+    assert str(job.pk) in caplog.text and "Datenbank weg" in caplog.text  # the cause is in the log
+    html = client.get(response.url).content.decode()
+    assert "Interner Fehler beim Erstellen des Berichts." in html and "Datenbank weg" not in html
+    assert str(job.pk) in html and "hx-trigger" not in html
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+
+
+def test_every_job_on_the_dashboard_has_its_own_id(client, koordination):
+    login(client, koordination)
+    for _ in range(3):
+        ReportJob.objects.create(requested_by=koordination, year=2025, format="pdf", status="running")
+    html = client.get(URL).content.decode()
+    assert html.count('id="report-job-') == 3 and 'id="report-job"' not in html
+
+
 def test_annual_report_is_for_koordination_and_jobs_are_private(client, koordination, data):
     partner = make_user(organisation=data[0], roles=[Role.FACHKRAFT])
     login(client, partner)
@@ -238,3 +311,16 @@ def test_dashboard_in_english(client, koordination):
     login(client, koordination)
     html = client.get("/en/intern/statistik/").content.decode()
     assert "Cases by category" in html and "Create annual report" in html
+
+
+def test_definitions_are_english_on_english_pages(client, koordination):
+    from schutznetz.reports.definitions_en import DEFINITIONS_EN
+    from schutznetz.reports.measures import REGISTRY
+
+    assert set(DEFINITIONS_EN) == set(REGISTRY)  # every measure has its English definition
+    login(client, koordination)
+    html = client.get("/en/intern/statistik/").content.decode()
+    assert "Number of cases created in the period" in html
+    assert "Anzahl der Fälle, die im Zeitraum angelegt wurden" not in html
+    html = client.get(URL).content.decode()
+    assert "Anzahl der Fälle, die im Zeitraum angelegt wurden" in html

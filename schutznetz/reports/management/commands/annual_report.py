@@ -1,5 +1,7 @@
 """manage.py annual_report --year 2025 --format pdf|xlsx|json [--output FILE]"""
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 
 from schutznetz.core.progress import progress as progress_bar
@@ -21,7 +23,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "--output: PDF und XLSX brauchen eine Ausgabedatei (nur JSON geht auf stdout)."
             )
+        if output is not None:
+            # Checked before the work, not after minutes of computing.
+            folder = os.path.dirname(os.path.abspath(output))
+            if os.path.isdir(output) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+                raise CommandError(
+                    f"--output: in {output} kann nicht geschrieben werden "
+                    "(gibt es das Verzeichnis, und darf der Dienst dort schreiben?)."
+                )
         bar = progress_bar(total=100, description=f"Jahresbericht {year}", disable=output is None)
+        bar.bar_format = "{desc}: {percentage:3.0f} %|{bar}| {elapsed}{postfix}"  # percent, not records
         state = {"last": 0}
 
         def step(percent, text):
@@ -36,6 +47,11 @@ class Command(BaseCommand):
         if output is None:
             self.stdout.write(content.decode("utf-8"))
             return
-        with open(output, "wb") as handle:
-            handle.write(content)
+        try:
+            with open(output, "wb") as handle:
+                handle.write(content)
+        except OSError as exc:
+            raise CommandError(
+                f"--output: {output} konnte nicht geschrieben werden ({exc.strerror})."
+            ) from exc
         self.stderr.write(f"Jahresbericht {year} geschrieben: {output}")
