@@ -63,6 +63,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 PUBLISHED = "published"
@@ -431,8 +432,13 @@ def _cell(value, status, k):
     return Cell(value, format_count(value), PUBLISHED)
 
 
+def _number(value, digits=None):
+    # In the language of the page or report being made: 1.234 and 47,6 in German, 1,234 and 47.6 in English.
+    return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
+
+
 def format_count(value):
-    return f"{value:,}".replace(",", ".")
+    return _number(value)
 
 
 def protect(table: Table, k=None, extra_sensitive=(), locked=()) -> PublishedTable:
@@ -502,7 +508,7 @@ def percentage(numerator: Cell | int | None, base: Cell | int | None, digits=1):
     if den is None or num is None or den < min_base():
         return Cell(None, "–", SECONDARY)
     share = round(100.0 * num / den, digits) if den else 0.0
-    return Cell(share, f"{share:.{digits}f} %".replace(".", ","), PUBLISHED)
+    return Cell(share, f"{_number(share, digits)} %", PUBLISHED)
 
 
 def statistic(value, n, unit="", digits=1):
@@ -510,5 +516,5 @@ def statistic(value, n, unit="", digits=1):
     if value is None or n is None or n < min_base():
         return Cell(None, "–", SECONDARY)
     value = round(float(value), digits)
-    text = f"{value:.{digits}f}".replace(".", ",")
+    text = _number(value, digits)
     return Cell(value, f"{text} {unit}".strip(), PUBLISHED)

@@ -291,3 +291,23 @@ def test_two_dimensional_tables_never_disclose(values):
     assert_published_correctly(table, published)
     assert_no_line_with_single_suppression(table, published)
     assert_no_cell_recoverable(table, published)
+
+
+def test_numbers_are_written_in_the_language_of_the_page():
+    """English pages wrote 1.234 and 47,6 % (German separators), which reads as 1.234 and 47.6 in English."""
+    from django.utils import translation
+
+    from schutznetz.reports.disclosure import format_count, percentage, statistic
+
+    with translation.override("de"):
+        assert (format_count(1234), percentage(10, 21).display, statistic(3.44, 20).display) == (
+            "1.234",
+            "47,6 %",
+            "3,4",
+        )
+    with translation.override("en"):
+        assert (format_count(1234), percentage(10, 21).display, statistic(3.44, 20).display) == (
+            "1,234",
+            "47.6 %",
+            "3.4",
+        )
