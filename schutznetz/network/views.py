@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -108,9 +109,14 @@ def _network_name():
     return settings.SCHUTZNETZ_NETWORK_NAME
 
 
+NEWS_PER_PAGE = 20
+
+
 @public_page
 def news_list(request):
-    return render(request, "network/public/news_list.html", {"items": queries.published_news()[:50]})
+    # get_page: a missing, odd or too large ?seite= gives the first or last page, never an error.
+    page = Paginator(queries.published_news(), NEWS_PER_PAGE).get_page(request.GET.get("seite"))
+    return render(request, "network/public/news_list.html", {"items": page.object_list, "page": page})
 
 
 @public_page

@@ -237,3 +237,25 @@ def test_news_form_creates_and_publishes(koordination, client):
     client.post(reverse("network:news_publish", args=[item.pk]))
     item.refresh_from_db()
     assert item.is_published
+
+
+def test_older_news_are_reachable_page_by_page(client):
+    from schutznetz.network.views import NEWS_PER_PAGE
+
+    today = datetime.date(2026, 1, 31)
+    for day in range(NEWS_PER_PAGE + 5):
+        NewsItem.objects.create(
+            slug=f"meldung-{day}", title=f"Meldung Nummer {day:02d}", lead="Vorspann", body="Text",
+            status=NewsItem.Status.PUBLISHED, published_on=today - datetime.timedelta(days=day),
+        )  # fmt: skip
+    url = reverse("network:news_list")
+    first = client.get(url).content.decode()
+    assert "Meldung Nummer 00" in first and f"Meldung Nummer {NEWS_PER_PAGE - 1:02d}" in first
+    assert f"Meldung Nummer {NEWS_PER_PAGE:02d}" not in first
+    assert 'href="?seite=2"' in first and "Ältere Meldungen" in first and "Seite 1 von 2" in first
+    second = client.get(url, {"seite": "2"}).content.decode()
+    assert "Meldung Nummer 24" in second and "Meldung Nummer 00" not in second
+    assert 'href="?seite=1"' in second and "Neuere Meldungen" in second
+    # Odd page numbers give a page, never an error.
+    assert "Meldung Nummer 00" in client.get(url, {"seite": "abc"}).content.decode()
+    assert "Meldung Nummer 24" in client.get(url, {"seite": "99999999999999999999"}).content.decode()
