@@ -1,5 +1,7 @@
 """Forms of the evidence module. None of them has a field for a name, birth date, address or finding."""
 
+import secrets
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from schutznetz.evidence.models import (
     Programme,
     RecipientKind,
     ReminderChannel,
+    add_years,
 )
 
 NO_PERSONAL_DATA = _("Keine Namen, Geburtsdaten, Anschriften oder Befunde eintragen.")
@@ -93,8 +96,12 @@ class KitRegistrationForm(KernFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
+    # One token per opened form: sending the same form twice (reload, back button) registers one kit.
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["once"].initial = secrets.token_urlsafe(16)
         self.fields["programme"].queryset = programmes
         if programmes.count() == 1:
             self.fields["programme"].initial = programmes.first()
@@ -114,6 +121,23 @@ class KitRegistrationForm(KernFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        programme, examined_at = data.get("programme"), data.get("examined_at")
+        # A mistyped year (1926 for 2026) would register a kit that is already due for destruction.
+        if (
+            programme
+            and examined_at
+            and (
+                examined_at.year < 2000
+                or add_years(timezone.localdate(examined_at), programme.retention_years)
+                <= timezone.localdate()
+            )
+        ):
+            self.add_error(
+                "examined_at",
+                _(
+                    "Der Untersuchungszeitpunkt liegt zu weit zurück: die Aufbewahrungsfrist wäre schon abgelaufen."
+                ),
+            )
         if not any(self.items().values()) and not self.errors:
             raise forms.ValidationError(_("Bitte mindestens ein gesichertes Asservat mit Anzahl angeben."))
         return data

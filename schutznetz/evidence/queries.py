@@ -92,14 +92,21 @@ def registered_here(user, limit=50):
     return visible_kits(user).filter(clinic_id=site).order_by("-examined_at")[:limit]
 
 
+# The start page lists at most this many held kits (those whose retention ends first).
+HELD_LIMIT = 200
+
+
 def kit_overview(user):
     """The lists of the start page of the module, evaluated and written to the access log."""
+    held = list(held_kits(user)[:HELD_LIMIT])
     overview = {
-        "held": list(held_kits(user)[:200]),
+        "held": held,
         "incoming": list(incoming_kits(user)),
         "registered": list(registered_here(user)),
     }
     log_listed(user, [kit for kits in overview.values() for kit in kits])
+    # Say so when the list is cut short, instead of hiding kits silently.
+    overview["held_total"] = held_kits(user).count() if len(held) == HELD_LIMIT else len(held)
     return overview
 
 

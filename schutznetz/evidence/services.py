@@ -6,6 +6,7 @@ the receiving site confirms receipt; nothing happens to a kit after it was
 released or destroyed.
 """
 
+import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -40,8 +41,10 @@ from schutznetz.evidence.models import (
     add_years,
 )
 
-
 # --- helpers ---------------------------------------------------------------
+_PHONE = re.compile(r"\+?[0-9 ()/-]{6,30}")
+
+
 def _require_evidence_staff(actor):
     if actor is None or not actor.is_authenticated or not actor.has_role(Role.SPURENSICHERUNG):
         raise PermissionDenied(_("Nur Mitarbeitende der Spurensicherung dürfen Sets bearbeiten."))
@@ -75,6 +78,27 @@ def _require_holder(actor, kit):
             _("Das Set ist an %(site)s übergeben; erst wenn der Eingang bestätigt ist, geht es weiter.")
             % {"site": kit.pending_to}
         )
+
+
+def _require_receiver(actor, kit):
+    _require_evidence_staff(actor)
+    _require_open(kit)
+    if kit.pending_to_id is None or kit.pending_to_id != actor.organisation_id:
+        raise PermissionDenied(_("Für Ihre Stelle ist keine Übergabe dieses Sets offen."))
+
+
+def refusal(actor, kit, receive=False):
+    """Why the actor cannot act on the kit now (holder actions, or receipt), or None.
+
+    Lets a page say so before a form is filled in; the services check the same rules again.
+    """
+    try:
+        (_require_receiver if receive else _require_holder)(actor, kit)
+    except PermissionDenied as exc:
+        return str(exc)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
 
 
 def _append_event(actor, kit, kind, site, *, occurred_at=None, **fields):
@@ -127,6 +151,9 @@ def save_programme(
     wrong = [clinic.name for clinic in clinics if clinic.kind != "klinik"]
     if wrong:
         raise ValidationError({"clinics": _("Keine Klinik: %(names)s") % {"names": ", ".join(wrong)}})
+    title = (title or "").strip()
+    if Programme.objects.filter(title__iexact=title).exclude(pk=getattr(programme, "pk", None)).exists():
+        raise ValidationError({"title": _("Ein Programm mit dieser Bezeichnung gibt es schon.")})
     if not 1 <= int(retention_years) <= 30:
         raise ValidationError(
             {"retention_years": _("Die Aufbewahrungsdauer muss zwischen 1 und 30 Jahren liegen.")}
@@ -219,6 +246,14 @@ def register_kit(
             raise ValidationError(
                 {"reminder_contact": _("Bitte eine gültige E-Mail-Adresse angeben.")}
             ) from exc
+    elif not _PHONE.fullmatch(reminder_contact) or sum(c.isdigit() for c in reminder_contact) < 6:
+        raise ValidationError(
+            {
+                "reminder_contact": _(
+                    "Bitte eine Telefonnummer angeben (nur Ziffern, Leerzeichen, +, -, /, Klammern)."
+                )
+            }
+        )
     pin = pin or codes.new_pin()
     kit = Kit.objects.create(
         code=code or _new_unique_code(),
@@ -289,10 +324,7 @@ def hand_over(actor, kit, *, to_site, seal_number, reason=""):
 @service
 def confirm_receipt(actor, kit, *, seal_number, reason=""):
     kit = _lock(kit)
-    _require_evidence_staff(actor)
-    _require_open(kit)
-    if kit.pending_to_id is None or kit.pending_to_id != actor.organisation_id:
-        raise PermissionDenied(_("Für Ihre Stelle ist keine Übergabe dieses Sets offen."))
+    _require_receiver(actor, kit)
     seal_number = (seal_number or "").strip()
     if not seal_number:
         raise ValidationError({"seal_number": _("Bitte die Siegelnummer auf dem Set angeben.")})
@@ -344,6 +376,8 @@ def extend_retention(actor, kit, *, new_until, reason):
     reason = _clean_reason(reason, required=True)
     if not isinstance(new_until, date) or new_until <= kit.retention_until:
         raise ValidationError({"new_until": _("Das neue Datum muss nach dem bisherigen Fristende liegen.")})
+    if new_until <= timezone.localdate():
+        raise ValidationError({"new_until": _("Das neue Fristende muss in der Zukunft liegen.")})
     if new_until > add_years(timezone.localdate(), 30):
         raise ValidationError({"new_until": _("Höchstens 30 Jahre in die Zukunft.")})
     extension = RetentionExtension.objects.create(
@@ -396,6 +430,8 @@ def record_waiver(actor, kit, *, signed_on, form_reference, recipient_kind, reci
     errors = {}
     if not isinstance(signed_on, date) or signed_on > timezone.localdate():
         errors["signed_on"] = _("Das Datum darf nicht in der Zukunft liegen.")
+    elif signed_on < timezone.localdate(kit.examined_at):
+        errors["signed_on"] = _("Das Datum darf nicht vor der Untersuchung liegen.")
     if not (form_reference or "").strip():
         errors["form_reference"] = _("Bitte das Aktenzeichen des Formulars angeben.")
     if recipient_kind not in RecipientKind.values:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +23,8 @@ from schutznetz.evidence import counselling, forms, queries, services, status
 from schutznetz.evidence.models import KitStatus
 
 WORK = "evidence.work_with_kits"
+# Session key: form tokens of the last registrations of this session → their kit ids.
+REGISTERED_KEY = "evidence_registered"
 
 
 def _staff(view):
@@ -52,7 +55,13 @@ def kit_list(request):
     return render(
         request,
         "evidence/kit_list.html",
-        {"find": find, "calls": queries.calls_due(user), **queries.kit_overview(user)},
+        {
+            "find": find,
+            "calls": queries.calls_due(user),
+            # Only a programme clinic registers kits; the institute gets no button that leads nowhere.
+            "can_register": queries.programmes_for_registration(user).exists(),
+            **queries.kit_overview(user),
+        },
     )
 
 
@@ -73,6 +82,16 @@ def expiring(request):
 def kit_register(request):
     programmes = queries.programmes_for_registration(request.user)
     form = forms.KitRegistrationForm(request.POST or None, programmes=programmes)
+    registered = request.session.get(REGISTERED_KEY, {})
+    if request.method == "POST" and request.POST.get("once") in registered:
+        # The same form again (reload or back button): no second kit, and the PIN is not shown again.
+        messages.warning(
+            request,
+            _(
+                "Dieses Formular wurde schon gesendet; das Set ist bereits erfasst. Die PIN wird nicht noch einmal angezeigt."
+            ),
+        )
+        return redirect("evidence:kit_detail", kit_id=registered[request.POST["once"]])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -92,6 +111,9 @@ def kit_register(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            if data["once"]:
+                recent = list(registered.items())[-19:]
+                request.session[REGISTERED_KEY] = {**dict(recent), data["once"]: kit.pk}
             # Shown once, on this response only: the PIN is not stored in readable form anywhere.
             return render(request, "evidence/kit_created.html", {"kit": kit, "pin": pin})
     return render(request, "evidence/kit_register.html", {"form": form, "programmes": programmes})
@@ -116,6 +138,9 @@ def kit_card(request, kit_id):
             "qr": _qr_data_uri(status_url),
         },
         f"karte-{kit.code}.pdf",
+        # Opened in the browser to print, not saved: a downloaded card would keep the PIN readable
+        # in the clinic PC's download folder.
+        inline=True,
     )
 
 
@@ -140,21 +165,43 @@ def kit_detail(request, kit_id):
     user = request.user
     kit = queries.access_kit(user, kit_id)
     holds = kit.is_open and kit.holder_id == user.organisation_id and not kit.is_pending
+    chain = queries.custody_chain(user, kit)
     context = {
         "kit": kit,
         "items": list(kit.items.all()),
-        "chain": queries.custody_chain(user, kit),
+        "chain": chain,
         "holds": holds,
         "receives": kit.is_open and kit.pending_to_id == user.organisation_id,
         "extensions": list(kit.extensions.all()) if holds else [],
-        "waiver": getattr(kit, "waiver", None) if kit.status != KitStatus.DESTROYED else None,
+        # The person's decision (and where the kit went) only for the sites that see the full chain.
+        "waiver": getattr(kit, "waiver", None)
+        if chain is not None and kit.status != KitStatus.DESTROYED
+        else None,
     }
     return render(request, "evidence/kit_detail.html", context)
 
 
-def _action(request, kit_id, form_class, template, run, form_kwargs=None, success=""):
+def _action(
+    request,
+    kit_id,
+    form_class,
+    template,
+    run,
+    form_kwargs=None,
+    success="",
+    receive=False,
+    needs_waiver=False,
+):
     """Shared shape of every custody action: form, service, message, back to the kit."""
     kit = queries.access_kit(request.user, kit_id, purpose="custody")
+    refusal = services.refusal(request.user, kit, receive=receive)
+    if refusal:
+        # No form for a site that could not send it: say why, back to the kit.
+        messages.error(request, refusal)
+        return redirect("evidence:kit_detail", kit_id=kit.pk)
+    if needs_waiver and getattr(kit, "waiver", None) is None:
+        messages.error(request, _("Ohne erfasste Schweigepflichtentbindung wird kein Set herausgegeben."))
+        return redirect("evidence:kit_waiver", kit_id=kit.pk)
     kwargs = form_kwargs(kit) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -196,6 +243,7 @@ def kit_receive(request, kit_id):
             request.user, kit, seal_number=d["seal_number"], reason=d["reason"]
         ),
         success=_("Eingang bestätigt. Das Set ist jetzt in Ihrer Verwahrung."),
+        receive=True,
     )
 
 
@@ -245,6 +293,14 @@ def kit_destroy(request, kit_id):
     )
 
 
+def _waiver_initial(kit):
+    waiver = getattr(kit, "waiver", None)
+    if waiver is None:
+        return None
+    fields = ("signed_on", "form_reference", "recipient_kind", "recipient_office")
+    return {name: getattr(waiver, name) for name in fields}
+
+
 @_staff
 @require_http_methods(["GET", "POST"])
 def kit_waiver(request, kit_id):
@@ -254,6 +310,8 @@ def kit_waiver(request, kit_id):
         forms.WaiverForm,
         "evidence/action_waiver.html",
         lambda kit, d: services.record_waiver(request.user, kit, **d),
+        # A recorded waiver is corrected, not typed again.
+        form_kwargs=lambda kit: {"initial": _waiver_initial(kit)},
         success=_("Schweigepflichtentbindung erfasst. Jetzt kann das Set herausgegeben werden."),
     )
 
@@ -268,6 +326,7 @@ def kit_release(request, kit_id):
         "evidence/action_release.html",
         lambda kit, d: services.release(request.user, kit, seal_number=d["seal_number"], reason=d["reason"]),
         success=_("Herausgabe eingetragen. Das Set ist nicht mehr in Verwahrung des Netzwerks."),
+        needs_waiver=True,
     )
 
 
@@ -311,7 +370,8 @@ def billing(request):
             "form": form,
             "rows": rows,
             "total": sum(r["count"] for r in rows),
-            "query": request.GET.urlencode(),
+            # The shown quarter, also on a first visit without parameters (the initial values).
+            "query": urlencode(form.cleaned_data) if form.is_valid() else "",
         },
     )
 

@@ -59,6 +59,8 @@ def test_card_prints_a_neutral_address_that_opens_the_status_page(client, sites)
     kit, pin = register(sites)
     login(client, sites.clinic_user)
     card = client.post(reverse("evidence:kit_card", args=[kit.pk]), {"pin": pin})
+    # Opened to print, never saved as a download that keeps the PIN readable on the clinic PC.
+    assert card["Content-Disposition"].startswith("inline;") and "no-store" in card["Cache-Control"]
     text = PdfReader(io.BytesIO(card.content)).pages[0].extract_text()
     assert kit.code in text
     assert _telling_words(text) == []

@@ -125,7 +125,7 @@ def test_hand_over_and_receive_through_the_pages(client, sites):
     response = client.post(url, {"to_site": sites.institute.pk, "seal_number": "S-1", "reason": ""})
     assert response.status_code == 302
     # A second try is refused with a message, not an error page.
-    response = client.post(url, {"to_site": sites.institute.pk, "seal_number": "S-1"})
+    response = client.post(url, {"to_site": sites.institute.pk, "seal_number": "S-1"}, follow=True)
     assert "erst wenn der Eingang bestätigt ist" in response.content.decode()
     client.logout()
     login(client, sites.lab_user)
@@ -205,7 +205,7 @@ def test_dashboard_panel_for_evidence_staff(client, sites):
     at_institute(sites)
     login(client, sites.lab_user)
     body = client.get(reverse("core:staff_home")).content.decode()
-    assert "1 Sets in Verwahrung" in body
+    assert "1 Set in Verwahrung" in body and "0 Eingänge zu bestätigen" in body
 
 
 def test_demo_data_is_idempotent_and_its_chains_verify(capsys):
