@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schutznetz.core.forms import LongTextField
 from schutznetz.directory import hsds, taxonomy
@@ -88,7 +89,9 @@ class OfferForm(forms.Form):
     accessibility_description = forms.CharField(
         label=_("Barrierefreiheit (Hinweis)"), max_length=300, required=False
     )
-    family_places = forms.IntegerField(label=_("Familienplätze (Frauenhaus)"), min_value=0, required=False)
+    family_places = forms.IntegerField(
+        label=_("Familienplätze (Frauenhaus)"), min_value=0, max_value=500, required=False
+    )
 
     def __init__(self, *args, providers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,11 +127,13 @@ class OfferForm(forms.Form):
         return data
 
     @classmethod
-    def initial_from(cls, offer):
+    def initial_from(cls, offer, revision=None):
+        """The form's start values: the offer's public state, or the proposed state of a pending
+        ``revision`` (so a second change builds on the first instead of silently replacing it)."""
         from schutznetz.directory.services import offer_data
 
-        data = offer_data(offer)
-        data["opening_hours"] = hsds.csv_row(offer)[15]
+        data = dict(revision.data) if revision is not None else offer_data(offer)
+        data["opening_hours"] = hsds.format_opening_hours(data.get("schedules", []))
         return data
 
 
@@ -178,4 +183,4 @@ class ShelterReportForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    review_note = LongTextField(label=_("Begründung"), rows=3)
+    review_note = LongTextField(label=pgettext_lazy("einer abgelehnten Änderung", "Begründung"), rows=3)

@@ -432,8 +432,12 @@ def parse_hsds(text):
             term = attribute.get("taxonomy_term")
             if not isinstance(term, dict):
                 continue
-            tax = term.get("taxonomy") or (term.get("taxonomy_detail") or {}).get("name")
+            detail = term.get("taxonomy_detail")
+            tax = term.get("taxonomy") or (detail.get("name") if isinstance(detail, dict) else None)
             code = term.get("code")
+            if tax in (taxonomy.KIND_TAXONOMY, taxonomy.TARGET_TAXONOMY) and not isinstance(code, str):
+                check.string(term, "code", f"attributes[{i}].taxonomy_term.code", required=True)
+                continue
             if tax == taxonomy.KIND_TAXONOMY:
                 (
                     kinds.append(code)
@@ -491,7 +495,10 @@ def parse_hsds(text):
                 elif TIME_RE.match(opens or "") and TIME_RE.match(closes or ""):
                     schedules.append([WEEKDAYS.index(day.strip()), opens, closes])
         data["schedules"], data["is_24_7"] = schedules, is_24_7
-        areas = [a.get("name") or "" for a in check.list_of_objects(record, "service_areas")]
+        areas = [
+            check.string(area, "name", f"service_areas[{i}].name")
+            for i, area in enumerate(check.list_of_objects(record, "service_areas"))
+        ]
         data["service_area"], data["serves_everywhere"] = _resolve_area(
             check, "service_areas", areas, municipalities, region_names
         )
@@ -660,7 +667,11 @@ def _parse_csv(text):
         "bundesweit",
     }
     items, seen = [], set()
-    for line, raw in enumerate(reader, start=2):
+    # A record's first line in the file (a quoted value may span lines, e.g. a description with
+    # line breaks from Excel): counting records instead would name the wrong line.
+    next_line = reader.line_num + 1
+    for raw in reader:
+        line, next_line = next_line, reader.line_num + 1
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue
@@ -767,15 +778,34 @@ def _parse_csv(text):
     return items
 
 
+def format_opening_hours(schedules):
+    """(weekday, "HH:MM", "HH:MM") triples as the template's text, e.g. "Mo-Di 09:00-12:00, Do 09:00-12:00".
+
+    Days with the same hours are written as runs: every schedule appears, also on days that are
+    not next to each other (the edit form reads this text back, so a dropped day would be deleted).
+    """
+    by_hours = {}
+    for weekday, opens, closes in schedules:
+        by_hours.setdefault((opens, closes), set()).add(int(weekday))
+    runs = []
+    for (opens, closes), day_set in by_hours.items():
+        days = sorted(day_set)
+        start = days[0]
+        for previous, day in zip(days, days[1:] + [None], strict=True):
+            if day != previous + 1:
+                runs.append((start, previous, opens, closes))
+                start = day
+    return ", ".join(
+        f"{GERMAN_DAY_NAMES[first]}{'-' + GERMAN_DAY_NAMES[last] if last > first else ''} {opens}-{closes}"
+        for first, last, opens, closes in sorted(runs)
+    )
+
+
 def csv_row(offer):
     """One offer as a row of the CSV template (public export: protected addresses left out)."""
-    by_day = {}
-    for s in offer.schedules.all():
-        by_day.setdefault((s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M")), []).append(s.weekday)
-    hours = ", ".join(
-        f"{GERMAN_DAY_NAMES[days[0]]}{'-' + GERMAN_DAY_NAMES[days[-1]] if len(days) > 1 else ''} {o}-{c}"
-        for (o, c), days in sorted(by_day.items(), key=lambda kv: kv[1][0])
-        if days == list(range(days[0], days[-1] + 1))
+    hours = format_opening_hours(
+        (s.weekday, s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M"))
+        for s in offer.schedules.all()
     )
     yes = lambda flag: "ja" if flag else "nein"  # noqa: E731
     protected = offer.address_protected

@@ -222,7 +222,18 @@ def update_offer(actor, offer, data):
 
 
 def revision_changes(revision):
-    """[(field, old, new)] between the public state and a revision."""
+    """[(field, old, new)] between the public state and a revision.
+
+    A new offer (never published) has no public state: every filled-in value is new (comparing
+    with the unpublished draft, which already holds the proposal, would show no differences).
+    """
+    if not revision.offer.is_published:
+        empty = ("", None, [], False)
+        return [
+            (k, None, v)
+            for k, v in revision.data.items()
+            if v not in empty and k not in ("latitude", "longitude", "status")
+        ]
     current = offer_data(revision.offer)
     return [(k, current.get(k), v) for k, v in revision.data.items() if current.get(k) != v]
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,9 +20,9 @@ from schutznetz.core import shells
 from schutznetz.core.charts import Bar, bar_chart_svg
 from schutznetz.core.decorators import public_page
 from schutznetz.core.pdf import pdf_response
-from schutznetz.directory import cards, gaps, queries, services, taxonomy
+from schutznetz.directory import cards, gaps, hsds, queries, services, taxonomy
 from schutznetz.directory.forms import OfferForm, RejectForm, ShelterReportForm
-from schutznetz.directory.models import Provider
+from schutznetz.directory.models import Appointment, Municipality, Offer, OfferStatus, Provider
 
 
 @functools.cache
@@ -177,7 +177,10 @@ def staff_offer_create(request):
 @require_http_methods(["GET", "POST"])
 def staff_offer_edit(request, pk):
     offer = queries.editable_offer_or_404(request.user, pk)
-    form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer))
+    pending = offer.revisions.filter(status="pending").first()
+    # Anbieter continue from their pending proposal; Koordination edits the public version.
+    proposal = pending if not request.user.has_perm("directory.review_offers") else None
+    form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer, proposal))
     if request.method == "POST" and form.is_valid():
         try:
             revision = services.update_offer(request.user, offer, form.offer_data())
@@ -194,9 +197,21 @@ def staff_offer_edit(request, pk):
             else:
                 messages.success(request, _("Das Angebot ist gespeichert."))
             return redirect("directory:staff_offers")
-    pending = offer.revisions.filter(status="pending").first()
+    # The reason Koordination gave is for the people who proposed the change: show the last
+    # decision if it was a rejection (otherwise a refused proposal just disappears).
+    last_decision = (
+        None
+        if pending
+        else offer.revisions.exclude(status="pending")
+        .exclude(reviewed_at=None)
+        .order_by("-reviewed_at")
+        .first()
+    )
+    rejected = last_decision if last_decision and last_decision.status == "rejected" else None
     return render(
-        request, "directory/staff_offer_form.html", {"form": form, "offer": offer, "pending": pending}
+        request,
+        "directory/staff_offer_form.html",
+        {"form": form, "offer": offer, "pending": pending, "rejected": rejected},
     )
 
 
@@ -225,17 +240,68 @@ def review_detail(request, pk):
     form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
     if request.method == "POST":
         if request.POST.get("action") == "approve":
-            services.approve_revision(request.user, revision)
+            try:
+                services.approve_revision(request.user, revision)
+            except ValidationError as exc:
+                # A proposal the model refuses (saved before a rule was tightened): say why, change nothing.
+                messages.error(
+                    request,
+                    _("Die Änderung kann so nicht freigegeben werden: %(errors)s")
+                    % {"errors": " ".join(exc.messages)},
+                )
+                return redirect("directory:review_detail", pk=revision.pk)
             messages.success(request, _("Die Änderung ist freigegeben und öffentlich."))
             return redirect("directory:review_list")
         if form.is_valid():
             services.reject_revision(request.user, revision, form.cleaned_data["review_note"])
             messages.success(request, _("Die Änderung ist abgelehnt."))
             return redirect("directory:review_list")
-    changes = services.revision_changes(revision)
+    changes = _readable_changes(services.revision_changes(revision))
     return render(
         request, "directory/review_detail.html", {"revision": revision, "changes": changes, "form": form}
     )
+
+
+def _readable_changes(changes):
+    """[(label, old, new)] as Koordination reads them: the form's German labels, names instead of
+    codes, opening hours as text, ja/nein (not field names and Python lists)."""
+    labels = {name: field.label for name, field in OfferForm().fields.items()}
+    labels["opening_hours"] = labels.pop("opening_hours", _("Öffnungszeiten"))
+    places = dict(Municipality.objects.values_list("slug", "name"))
+    code_labels = {
+        "kinds": taxonomy.KINDS,
+        "target_groups": taxonomy.TARGET_GROUPS,
+        "languages": taxonomy.LANGUAGES,
+        "service_area": places,
+    }
+    choices = {"appointment": dict(Appointment.choices), "status": dict(OfferStatus.choices)}
+
+    def show(name, value):
+        if name == "schedules":
+            return hsds.format_opening_hours(value or [])
+        if name in code_labels:
+            return ", ".join(str(code_labels[name].get(code, code)) for code in value or [])
+        if name == "municipality":
+            return places.get(value, value)
+        if name in choices:
+            return choices[name].get(value, value)
+        if isinstance(value, bool):
+            return _("ja") if value else _("nein")
+        return "" if value is None else value
+
+    rows = []
+    for name, old, new in changes:
+        if name == "schedules":
+            label = labels["opening_hours"]
+        elif name in labels:
+            label = labels[name]
+        else:
+            try:
+                label = Offer._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+        rows.append((label, show(name, old), show(name, new)))
+    return rows
 
 
 @login_required
@@ -307,6 +373,7 @@ def gap_context(report, kind="frauenberatung"):
         [Bar(s["label"], s["deficit"]) for s in report["standards"]],
         label_width=330,
         width=760,
+        chart_id="chart-title-deficit",
     )
     distance_chart = bar_chart_svg(
         _("Entfernung zum nächsten Angebot: %(kind)s") % {"kind": taxonomy.KINDS[kind]},
@@ -319,9 +386,20 @@ def gap_context(report, kind="frauenberatung"):
             for m in report["municipalities"]
         ],
         unit=" km",
+        chart_id="chart-title-distance",
     )
+    # Per municipality: the offers by kind with their names (not codes), and the chosen distance.
+    municipality_rows = [
+        (
+            m,
+            [(taxonomy.KINDS.get(code, code), n) for code, n in m["offers"].items() if n],
+            m["nearest_km"][kind],
+        )
+        for m in report["municipalities"]
+    ]
     return {
         "report": report,
+        "municipality_rows": municipality_rows,
         "kind": kind,
         "kind_label": taxonomy.KINDS[kind],
         "kinds": taxonomy.KINDS,

@@ -31,11 +31,11 @@ class Command(BaseCommand):
             raise CommandError(f"Datei {file} kann nicht gelesen werden: {exc}") from exc
         try:
             items = importer.parse_file(path.name, text)
+            created, updated = importer.import_items(None, items, dry_run=dry_run)
         except hsds.ImportFailed as exc:
             for error in exc.errors:
                 self.stderr.write(error)
             raise CommandError(f"{len(exc.errors)} Fehler – nichts importiert.") from exc
-        created, updated = importer.import_items(None, items, dry_run=dry_run)
         if not dry_run:
             services.refresh_statistics()
         prefix = "Probelauf (nichts gespeichert): " if dry_run else ""
