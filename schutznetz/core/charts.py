@@ -6,6 +6,7 @@ style (the CSP forbids it, so colours are attributes) and an accessible
 name. Every chart is shown next to a table with the same numbers.
 """
 
+import hashlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -19,8 +20,15 @@ class Bar:
     note: str = ""
 
 
-def bar_chart_svg(title, bars, unit="", width=640, bar_height=22, label_width=220, colour=PALETTE[0]):
-    """A horizontal bar chart as an SVG string (role=img, <title> for screen readers)."""
+def bar_chart_svg(
+    title, bars, unit="", width=640, bar_height=22, label_width=220, colour=PALETTE[0], chart_id=None
+):
+    """A horizontal bar chart as an SVG string (role=img, <title> for screen readers).
+
+    The title's id is ``chart_id`` or one derived from the title, so that several charts on one page
+    each keep their own accessible name.
+    """
+    chart_id = chart_id or "chart-" + hashlib.sha256(str(title).encode()).hexdigest()[:10]
     gap = 8
     top = 10
     height = top + len(bars) * (bar_height + gap) + 10
@@ -29,8 +37,8 @@ def bar_chart_svg(title, bars, unit="", width=640, bar_height=22, label_width=22
     maximum = max([abs(v) for v in known] + [1])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sn-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-labelledby="chart-title">',
-        f'<title id="chart-title">{escape(str(title))}</title>',
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-labelledby="{chart_id}">',
+        f'<title id="{chart_id}">{escape(str(title))}</title>',
     ]
     for index, bar in enumerate(bars):
         y = top + index * (bar_height + gap)

@@ -359,9 +359,8 @@ def chart(table: PublishedTable, index):
     else:
         pairs = [(row.label, row.cells[0]) for row in table.rows]
     bars = [Bar(str(label), cell.value, "" if not cell.suppressed else cell.display) for label, cell in pairs]
-    svg = bar_chart_svg(table.title, bars)
     # Each chart needs its own title id on a page with several charts.
-    return svg.replace('"chart-title"', f'"chart-title-{index}"')
+    return bar_chart_svg(table.title, bars, chart_id=f"chart-title-{index}")
 
 
 def publish(key, period: Period, scope: Scope, *, chart_prefix="") -> PublishedMeasure:

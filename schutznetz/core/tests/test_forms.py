@@ -1,6 +1,7 @@
 """Free text is bounded in every form, and the form says which field is too long."""
 
 import importlib
+import re
 
 import pytest
 from django import forms
@@ -85,3 +86,15 @@ def test_the_error_summary_links_to_an_element_that_exists():
     assert links == ["id_topics_0", "id_kind_0", "id_name"]
     for target in links:
         assert f'id="{target}"' in html
+
+
+def test_two_charts_on_one_page_keep_their_own_accessible_names():
+    from schutznetz.core.charts import Bar, bar_chart_svg
+
+    first = bar_chart_svg("Fälle je Monat", [Bar("Jan", 3)])
+    second = bar_chart_svg("Fälle je Kategorie", [Bar("Stalking", 2)])
+    ids = [re.search(r'aria-labelledby="([^"]+)"', svg).group(1) for svg in (first, second)]
+    assert ids[0] != ids[1]
+    for chart_id, svg in zip(ids, (first, second), strict=True):
+        assert f'<title id="{chart_id}">' in svg
+    assert 'id="eigene"' in bar_chart_svg("x", [], chart_id="eigene")
