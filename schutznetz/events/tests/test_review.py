@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from schutznetz.events import services
 from schutznetz.events.models import ItemKind, ProgrammeItem, Status
+from schutznetz.events.tests.admin_forms import admin_post_data
 from schutznetz.events.tests.conftest import registration_data
 from schutznetz.testing.factories import login
 
@@ -126,40 +127,11 @@ def test_certificate_names_only_the_workshops_chosen(client, koordination, make_
         assert workshop_a.title in text and workshop_b.title not in text
 
 
-def _admin_post_data(page):
-    """The admin change form's current values as POST data (split date/time widgets)."""
-    form = page.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if hasattr(value, "tzinfo"):
-            local = timezone.localtime(value)
-            data[f"{name}_0"], data[f"{name}_1"] = local.strftime("%d.%m.%Y"), local.strftime("%H:%M:%S")
-        elif value not in (None, False):
-            data[name] = value
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = management[name].value()
-        for item_form in inline.formset.forms:
-            for name in item_form.fields:
-                value = item_form[name].value()
-                if value is None or value is False:
-                    continue
-                if hasattr(value, "tzinfo"):
-                    local = timezone.localtime(value)
-                    data[f"{item_form.prefix}-{name}_0"] = local.strftime("%d.%m.%Y")
-                    data[f"{item_form.prefix}-{name}_1"] = local.strftime("%H:%M:%S")
-                else:
-                    data[f"{item_form.prefix}-{name}"] = value
-    return data
-
-
 def test_admin_names_the_field_when_the_end_is_before_the_start(client, koordination, event):
     ends_at = event.ends_at
     login(client, koordination)
     url = reverse("admin:events_event_change", args=[event.pk])
-    data = _admin_post_data(client.get(url))
+    data = admin_post_data(client.get(url))
     start = timezone.localtime(event.starts_at)
     data["ends_at_0"], data["ends_at_1"] = start.strftime("%d.%m.%Y"), "08:00:00"
     response = client.post(url, data)
@@ -175,7 +147,7 @@ def test_admin_refuses_programme_item_outside_the_day_or_ending_before_it_starts
     login(client, koordination)
     url = reverse("admin:events_event_change", args=[event.pk])
     page = client.get(url)
-    data = _admin_post_data(page)
+    data = admin_post_data(page)
     prefix = next(
         f.prefix
         for i in page.context["inline_admin_formsets"]
@@ -307,7 +279,7 @@ def test_organiser_creates_a_fachtag_with_its_programme_in_one_save(client, koor
     login(client, koordination)
     url = reverse("admin:events_event_add")
     page = client.get(url)
-    data = _admin_post_data(page)
+    data = admin_post_data(page)
     data.update(
         {
             "title": "Fachtag Sexualisierte Gewalt",

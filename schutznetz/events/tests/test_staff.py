@@ -14,6 +14,7 @@ from schutznetz.accounts.models import Role
 from schutznetz.core.models import AccessLogEntry
 from schutznetz.events import services
 from schutznetz.events.models import Registration, Status
+from schutznetz.events.tests.admin_forms import admin_post_data
 from schutznetz.events.tests.conftest import registration_data
 from schutznetz.testing.factories import login, make_organisation, make_user
 
@@ -184,32 +185,9 @@ def test_admin_capacity_change_promotes(client, koordination, make_event):
     url = reverse("admin:events_event_change", args=[event.pk])
     page = client.get(url)
     assert page.status_code == 200
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    data = {k: ("" if v is None else v) for k, v in data.items()}
-    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-        value = form[key].value()
-        data.pop(key, None)
-        if value:
-            local = timezone.localtime(value) if hasattr(value, "tzinfo") else value
-            data[f"{key}_0"], data[f"{key}_1"] = local.strftime("%d.%m.%Y"), local.strftime("%H:%M:%S")
+    data = admin_post_data(page)
     data["is_published"] = "on"
     data["capacity"] = 2
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = management[name].value()
-        for item_form in inline.formset.forms:
-            for name in item_form.fields:
-                value = item_form[name].value()
-                if value is None or value is False:
-                    continue
-                if hasattr(value, "tzinfo"):
-                    local = timezone.localtime(value)
-                    data[f"{item_form.prefix}-{name}_0"] = local.strftime("%d.%m.%Y")
-                    data[f"{item_form.prefix}-{name}_1"] = local.strftime("%H:%M:%S")
-                else:
-                    data[f"{item_form.prefix}-{name}"] = value
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     waiting.refresh_from_db()
@@ -218,8 +196,6 @@ def test_admin_capacity_change_promotes(client, koordination, make_event):
 
 def test_exports_write_registration_times_as_dates_excel_can_sort(staff, event):
     from datetime import datetime
-
-    from django.utils import timezone
 
     registration = confirmed(event, 1, name="Erna Datum")
     local = timezone.localtime(registration.created_at)
