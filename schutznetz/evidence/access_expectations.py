@@ -72,6 +72,7 @@ EXPECTATIONS = {
     "evidence:kit_card": _kit(post_only=True),
     "evidence:kit_labels": _kit(),
     "evidence:kit_hand_over": _kit(),
+    "evidence:kit_withdraw_hand_over": _kit(),
     "evidence:kit_receive": _kit(),
     "evidence:kit_storage": _kit(),
     "evidence:kit_extend": _kit(),

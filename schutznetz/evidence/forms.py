@@ -161,6 +161,11 @@ class HandOverForm(KernFormMixin, forms.Form):
         self.fields["to_site"].queryset = targets
 
 
+class WithdrawHandOverForm(KernFormMixin, forms.Form):
+    reason = reason_field(required=True, label=_("Grund der Rücknahme"))
+    seal_number = _text(_("Siegelnummer (falls neu versiegelt)"), required=False)
+
+
 class ReceiptForm(KernFormMixin, forms.Form):
     seal_number = _text(_("Siegelnummer auf dem Set"))
     reason = reason_field(label=_("Bemerkung (bei abweichendem Siegel Pflicht)"))

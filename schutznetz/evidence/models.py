@@ -189,6 +189,8 @@ class KitItem(models.Model):
 class EventKind(models.TextChoices):
     SEALED = "sealed", _("versiegelt")
     HANDED_OVER = "handed_over", _("übergeben")
+    # The sending site took back a handover the receiver had not confirmed (e.g. the wrong site).
+    WITHDRAWN = "withdrawn", _("Übergabe zurückgenommen")
     RECEIVED = "received", _("empfangen")
     STORED = "stored", _("eingelagert")
     MOVED = "moved", _("umgelagert")

@@ -87,13 +87,37 @@ def _require_receiver(actor, kit):
         raise PermissionDenied(_("Für Ihre Stelle ist keine Übergabe dieses Sets offen."))
 
 
-def refusal(actor, kit, receive=False):
-    """Why the actor cannot act on the kit now (holder actions, or receipt), or None.
+def _require_sender(actor, kit):
+    """The actor's site handed the kit over, and the receiving site has not confirmed receipt yet."""
+    _require_evidence_staff(actor)
+    _require_open(kit)
+    site = actor.organisation_id
+    if kit.pending_to_id is not None:
+        if kit.holder_id == site:
+            return
+        raise PermissionDenied(_("Nur die übergebende Stelle kann eine Übergabe zurücknehmen."))
+    if kit.holder_id == site:
+        raise ValidationError(_("Für dieses Set ist keine Übergabe offen, die Sie zurücknehmen könnten."))
+    last_handover = kit.events.filter(kind=EventKind.HANDED_OVER).order_by("-seq").first()
+    if last_handover is not None and last_handover.site_id == site:
+        raise ValidationError(
+            _(
+                "%(site)s hat den Eingang bereits bestätigt; die Übergabe kann nicht mehr zurückgenommen "
+                "werden. Bitten Sie die Stelle, das Set an Ihre Stelle zurückzugeben."
+            )
+            % {"site": last_handover.to_site}
+        )
+    raise PermissionDenied(_("Nur die übergebende Stelle kann eine Übergabe zurücknehmen."))
+
+
+def refusal(actor, kit, receive=False, withdraw=False):
+    """Why the actor cannot act on the kit now (holder actions, receipt, withdrawal), or None.
 
     Lets a page say so before a form is filled in; the services check the same rules again.
     """
+    check = _require_sender if withdraw else _require_receiver if receive else _require_holder
     try:
-        (_require_receiver if receive else _require_holder)(actor, kit)
+        check(actor, kit)
     except PermissionDenied as exc:
         return str(exc)
     except ValidationError as exc:
@@ -318,6 +342,32 @@ def hand_over(actor, kit, *, to_site, seal_number, reason=""):
     kit.pending_to = to_site
     kit.save(update_fields=["pending_to", "custody_head"])
     record_audit(actor, "evidence.kit.hand_over", kit, ["pending_to", "custody"])
+    return event
+
+
+@service
+def withdraw_hand_over(actor, kit, *, reason, seal_number=""):
+    """Take back a handover the receiving site has not confirmed (e.g. made to the wrong site).
+
+    The chain stays append-only: the withdrawal is an event of its own, naming the site the
+    handover was addressed to. The kit stays in the sending site's custody and is no longer
+    incoming at the other site. After receipt, only a handover back is possible.
+    """
+    kit = _lock(kit)
+    _require_sender(actor, kit)
+    reason = _clean_reason(reason, required=True)
+    event = _append_event(
+        actor,
+        kit,
+        EventKind.WITHDRAWN,
+        kit.holder,
+        to_site=kit.pending_to,
+        seal_number=(seal_number or "").strip(),
+        reason=reason,
+    )
+    kit.pending_to = None
+    kit.save(update_fields=["pending_to", "custody_head"])
+    record_audit(actor, "evidence.kit.withdraw_hand_over", kit, ["pending_to", "custody"])
     return event
 
 

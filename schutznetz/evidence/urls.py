@@ -21,6 +21,11 @@ urlpatterns = [
     path("intern/spurensicherung/sets/<int:kit_id>/karte/", views.kit_card, name="kit_card"),
     path("intern/spurensicherung/sets/<int:kit_id>/etiketten/", views.kit_labels, name="kit_labels"),
     path("intern/spurensicherung/sets/<int:kit_id>/uebergabe/", views.kit_hand_over, name="kit_hand_over"),
+    path(
+        "intern/spurensicherung/sets/<int:kit_id>/uebergabe-zuruecknehmen/",
+        views.kit_withdraw_hand_over,
+        name="kit_withdraw_hand_over",
+    ),
     path("intern/spurensicherung/sets/<int:kit_id>/eingang/", views.kit_receive, name="kit_receive"),
     path("intern/spurensicherung/sets/<int:kit_id>/lagerung/", views.kit_storage, name="kit_storage"),
     path("intern/spurensicherung/sets/<int:kit_id>/frist/", views.kit_extend, name="kit_extend"),

@@ -172,6 +172,8 @@ def kit_detail(request, kit_id):
         "chain": chain,
         "holds": holds,
         "receives": kit.is_open and kit.pending_to_id == user.organisation_id,
+        # The sending site may take back a handover the receiver has not confirmed yet.
+        "withdraws": kit.is_open and kit.is_pending and kit.holder_id == user.organisation_id,
         "extensions": list(kit.extensions.all()) if holds else [],
         # The person's decision (and where the kit went) only for the sites that see the full chain.
         "waiver": getattr(kit, "waiver", None)
@@ -190,11 +192,12 @@ def _action(
     form_kwargs=None,
     success="",
     receive=False,
+    withdraw=False,
     needs_waiver=False,
 ):
     """Shared shape of every custody action: form, service, message, back to the kit."""
     kit = queries.access_kit(request.user, kit_id, purpose="custody")
-    refusal = services.refusal(request.user, kit, receive=receive)
+    refusal = services.refusal(request.user, kit, receive=receive, withdraw=withdraw)
     if refusal:
         # No form for a site that could not send it: say why, back to the kit.
         messages.error(request, refusal)
@@ -228,6 +231,22 @@ def kit_hand_over(request, kit_id):
         ),
         form_kwargs=lambda kit: {"targets": queries.handover_targets(kit)},
         success=_("Übergabe eingetragen. Sie ist offen, bis die empfangende Stelle den Eingang bestätigt."),
+    )
+
+
+@_staff
+@require_http_methods(["GET", "POST"])
+def kit_withdraw_hand_over(request, kit_id):
+    return _action(
+        request,
+        kit_id,
+        forms.WithdrawHandOverForm,
+        "evidence/action_withdraw.html",
+        lambda kit, d: services.withdraw_hand_over(
+            request.user, kit, reason=d["reason"], seal_number=d["seal_number"]
+        ),
+        success=_("Übergabe zurückgenommen. Das Set ist weiter in Verwahrung Ihrer Stelle."),
+        withdraw=True,
     )
 
 
@@ -351,14 +370,19 @@ def billing(request):
     today = timezone.localdate()
     initial = {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
     form = forms.BillingForm(request.GET or initial)
-    rows = []
+    rows, total = [], 0
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         rows = queries.billing_rows(request.user, year, quarter)
+        total = sum(r["count"] for r in rows)
         fmt = request.GET.get("format")
         if fmt in ("csv", "xlsx"):
             header = [_("Quartal"), _("Klinik"), _("Art der Untersuchung"), _("Anzahl")]
             table = [[f"{year}-Q{quarter}", r["clinic"], r["kind"], r["count"]] for r in rows]
+            # The total below an empty row: Excel sorts and filters the block of data it belongs to
+            # and leaves the total out; "Summe" in the first column is no quarter, so no reader
+            # takes it for a clinic's count. The count stays a number (a number cell in XLSX).
+            table += [[], [_("Summe"), "", "", total]]
             filename = f"spurensicherung-abrechnung-{year}-q{quarter}.{fmt}"
             if fmt == "csv":
                 return csv_response(header, table, filename)
@@ -369,7 +393,7 @@ def billing(request):
         {
             "form": form,
             "rows": rows,
-            "total": sum(r["count"] for r in rows),
+            "total": total,
             # The shown quarter, also on a first visit without parameters (the initial values).
             "query": urlencode(form.cleaned_data) if form.is_valid() else "",
         },
