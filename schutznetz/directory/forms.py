@@ -1,10 +1,19 @@
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from schutznetz.core.forms import LongTextField
 from schutznetz.directory import hsds, taxonomy
-from schutznetz.directory.models import DECLINE_FIELDS, Appointment, Municipality, Provider, ShelterReport
+from schutznetz.directory.models import (
+    DECLINE_FIELDS,
+    Appointment,
+    Municipality,
+    Offer,
+    Provider,
+    ShelterReport,
+)
 
 
 class FinderForm(forms.Form):
@@ -137,6 +146,19 @@ class OfferForm(forms.Form):
         return data
 
 
+def field_label(name):
+    """The German label Koordination knows a field of an offer by (the edit form's label)."""
+    if name == "schedules":
+        name = "opening_hours"
+    field = OfferForm.base_fields.get(name)
+    if field is not None:
+        return field.label
+    try:
+        return Offer._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
+
+
 class ShelterReportForm(forms.Form):
     free_places = forms.IntegerField(label=_("Freie Plätze jetzt"), min_value=0, max_value=500)
     children_allowed = forms.BooleanField(label=_("Kinder können mitkommen"), required=False, initial=True)
@@ -180,6 +202,42 @@ class ShelterReportForm(forms.Form):
 
     def declined_counts(self):
         return {name: self.cleaned_data.get(name) or 0 for name in DECLINE_FIELDS}
+
+
+class ApproveForm(forms.Form):
+    """Approving a proposal: the review page's fingerprint, and one explicit choice for each field
+    changed both by the proposal and, after it, by Koordination (``services.FieldReview``).
+
+    ``conflicts``: [(FieldReview, label, current shown, proposed shown)].
+    """
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, conflicts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from schutznetz.directory.services import CHOICE_CURRENT, CHOICE_PROPOSED
+
+        self.conflict_names = []
+        for row, label, current, proposed in conflicts:
+            self.conflict_names.append(row.name)
+            self.fields[f"wahl_{row.name}"] = forms.ChoiceField(
+                label=label,
+                widget=forms.RadioSelect,
+                choices=[
+                    (
+                        CHOICE_PROPOSED,
+                        _("Vorschlag übernehmen: %(value)s") % {"value": Truncator(proposed).chars(80)},
+                    ),
+                    (
+                        CHOICE_CURRENT,
+                        _("jetzigen Wert behalten: %(value)s") % {"value": Truncator(current).chars(80)},
+                    ),
+                ],
+                error_messages={"required": _("Bitte wählen Sie, welcher Wert gelten soll.")},
+            )
+
+    def choices(self):
+        return {name: self.cleaned_data[f"wahl_{name}"] for name in self.conflict_names}
 
 
 class RejectForm(forms.Form):

@@ -245,6 +245,11 @@ class OfferRevision(models.Model):
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="revisions")
     data = models.JSONField()
+    # The offer's editable state when the proposal was made (``services.offer_data``): approving
+    # applies only what the provider changed against it and keeps later edits by Koordination
+    # (a three-way merge; see ``services.review_fields``). NULL for revisions stored before it
+    # existed: they are compared with the offer as it is at approval.
+    base = models.JSONField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -1,6 +1,10 @@
 """Every write to the directory: one transaction and one audit entry each."""
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -188,32 +192,51 @@ def create_offer(actor, provider, data, hsds_id=None, publish=None):
         offer.save(update_fields=["is_published", "verified_at"])
         record_audit(actor, "directory.offer.create", offer, fields)
     else:
-        OfferRevision.objects.create(offer=offer, data=offer_data(offer), submitted_by=actor)
+        state = offer_data(offer)
+        OfferRevision.objects.create(offer=offer, data=state, base=state, submitted_by=actor)
         record_audit(actor, "directory.offer.propose", offer, fields)
     return offer
 
 
 @service
-def update_offer(actor, offer, data):
+def update_offer(actor, offer, data, base=None):
     """Koordination changes an offer directly; Anbieter changes wait for review as a revision.
+
+    ``base``: the offer's state the editor started from (``offer_data`` when the form was
+    shown). With it, a direct change writes only the fields the editor changed, so another
+    coordinator's edit saved in the meantime is kept; a field both changed to different
+    values is refused (ValidationError, code "conflict") and nothing is written.
 
     Returns the revision for a proposed change, or None when applied directly.
     """
     if actor is not None and not may_edit(actor, offer):
         raise PermissionDenied(_("Sie dürfen dieses Angebot nicht bearbeiten."))
+    # Lock the offer and read it as it is now: a concurrent edit or approval waits for this
+    # transaction (and this one for it), and nothing is written back from a stale copy.
+    offer.refresh_from_db(from_queryset=Offer.objects.select_for_update())
     if actor is None or actor.has_perm("directory.review_offers"):
+        if base is not None:
+            data = _changes_against(offer, data, base)
         fields = _apply(offer, data)
         if fields:
             record_audit(actor, "directory.offer.update", offer, fields)
         return None
-    proposed = offer_data(offer)
+    current = offer_data(offer)
+    revision = (
+        OfferRevision.objects.select_for_update().filter(offer=offer, status=RevisionStatus.PENDING).first()
+    )
+    # A second change builds on the pending proposal (as the edit form does), so fields the
+    # provider did not touch keep the values the proposal was based on.
+    proposed = dict(revision.data) if revision is not None else dict(current)
     proposed.update(data)
-    names = sorted(k for k, v in proposed.items() if offer_data(offer).get(k) != v)
+    names = sorted(k for k, v in proposed.items() if not _same(k, current.get(k), v))
     if not names:
         return None
-    revision = OfferRevision.objects.filter(offer=offer, status=RevisionStatus.PENDING).first()
     if revision is None:
-        revision = OfferRevision.objects.create(offer=offer, data=proposed, submitted_by=actor)
+        # ``base``: what the offer looked like when the change was proposed (kept across later
+        # changes to the same proposal), so approval can tell the provider's changes from
+        # Koordination's later edits.
+        revision = OfferRevision.objects.create(offer=offer, data=proposed, base=current, submitted_by=actor)
     else:
         revision.data, revision.submitted_by, revision.submitted_at = proposed, actor, timezone.now()
         revision.save()
@@ -221,31 +244,189 @@ def update_offer(actor, offer, data):
     return revision
 
 
+def _normalised(name, value):
+    """A value as compared for review: opening hours and code lists in a stable order."""
+    if name == "schedules":
+        return sorted([int(d), str(o)[:5], str(c)[:5]] for d, o, c in value or [])
+    if name in CODE_FIELDS:
+        return sorted(value or [])
+    return value
+
+
+def _same(name, a, b):
+    return _normalised(name, a) == _normalised(name, b)
+
+
+# How Koordination resolves a field changed both by the proposal and, later, directly.
+CHOICE_PROPOSED = "vorschlag"
+CHOICE_CURRENT = "aktuell"
+CHOICES = (CHOICE_PROPOSED, CHOICE_CURRENT)
+
+
+@dataclass(frozen=True)
+class FieldReview:
+    """One field of a proposal in a three-way comparison.
+
+    ``base``: the value when the change was proposed; ``current``: the value now (Koordination
+    may have edited the offer since); ``proposed``: the provider's value.
+    """
+
+    name: str
+    base: Any
+    current: Any
+    proposed: Any
+
+    @property
+    def proposed_change(self):
+        """The provider changed this field."""
+        return not _same(self.name, self.proposed, self.base)
+
+    @property
+    def changed_since(self):
+        """The offer's field was changed after the proposal was made."""
+        return not _same(self.name, self.current, self.base)
+
+    @property
+    def conflict(self):
+        """Changed on both sides to different values: Koordination must choose."""
+        return (
+            self.proposed_change and self.changed_since and not _same(self.name, self.proposed, self.current)
+        )
+
+
+def review_fields(revision, offer=None):
+    """[FieldReview] of every field the provider changed or that changed since the proposal.
+
+    A revision without ``base`` (stored before it existed) is compared with the offer as it is:
+    every difference counts as the provider's change, as before.
+    """
+    current = offer_data(offer if offer is not None else revision.offer)
+    base = revision.base if revision.base is not None else current
+    rows = []
+    for name in revision.data:
+        row = FieldReview(name, base.get(name), current.get(name), revision.data[name])
+        if row.proposed_change or row.changed_since:
+            rows.append(row)
+    return rows
+
+
+def review_token(revision, offer=None):
+    """A fingerprint of what the review page shows (proposal, its base, the offer now).
+
+    The page sends it back with the decision; if anything changed in between (another
+    coordinator edited the offer, the provider changed the proposal), approval is refused.
+    """
+    state = [revision.data, revision.base, offer_data(offer if offer is not None else revision.offer)]
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def own_changes(data, base):
+    """The part of ``data`` that differs from ``base`` (what its editor changed)."""
+    return {k: v for k, v in data.items() if k not in base or not _same(k, v, base[k])}
+
+
+def _changes_against(offer, data, base):
+    """The part of ``data`` its editor changed against ``base``; refuses a same-field conflict
+    (the ValidationError's ``fields`` names them)."""
+    current = offer_data(offer)
+    mine = own_changes(data, base)
+    conflicts = [
+        k
+        for k, v in mine.items()
+        if k in base and not _same(k, current.get(k), base[k]) and not _same(k, v, current.get(k))
+    ]
+    if conflicts:
+        error = ValidationError(
+            _(
+                "Während Sie bearbeitet haben, wurde das Angebot geändert: %(fields)s. "
+                "Es wurde nichts gespeichert. Bitte prüfen Sie diese Angaben und speichern Sie erneut."
+            )
+            % {"fields": ", ".join(str(field_label(k)) for k in conflicts)},
+            code="conflict",
+        )
+        error.fields = conflicts
+        raise error
+    return mine
+
+
 def revision_changes(revision):
-    """[(field, old, new)] between the public state and a revision.
+    """[(field, old, new)] between the public state and what approval would make of it.
 
     A new offer (never published) has no public state: every filled-in value is new (comparing
     with the unpublished draft, which already holds the proposal, would show no differences).
+    Fields changed since the proposal show the provider's value (see ``review_fields`` for
+    the full comparison).
     """
+    current = offer_data(revision.offer)
     if not revision.offer.is_published:
+        result = dict(current)
+        result.update({row.name: row.proposed for row in review_fields(revision) if row.proposed_change})
         empty = ("", None, [], False)
         return [
             (k, None, v)
-            for k, v in revision.data.items()
+            for k, v in result.items()
             if v not in empty and k not in ("latitude", "longitude", "status")
         ]
-    current = offer_data(revision.offer)
-    return [(k, current.get(k), v) for k, v in revision.data.items() if current.get(k) != v]
+    return [(row.name, row.current, row.proposed) for row in review_fields(revision) if row.proposed_change]
+
+
+def field_label(name):
+    from schutznetz.directory.forms import field_label as label
+
+    return label(name)
 
 
 @service
-def approve_revision(actor, revision):
+def approve_revision(actor, revision, choices=None, token=None):
+    """Publish a proposal without losing later edits: a three-way merge.
+
+    Only the fields the provider changed (against ``revision.base``) are applied; fields
+    Koordination edited after the proposal keep their current value. A field changed on both
+    sides to different values needs an explicit choice in ``choices`` ({field: "vorschlag" or
+    "aktuell"}); without one, approval is refused and nothing changes. ``token`` (from
+    ``review_token``) refuses approval when the offer or the proposal changed since the page
+    was shown. Offer and revision are locked for the transaction, so a concurrent edit or
+    approval waits and is then seen.
+    """
     if not actor.has_perm("directory.review_offers"):
         raise PermissionDenied(_("Nur die Koordination gibt Änderungen frei."))
+    # Lock the offer first, then the revision: the same order as ``update_offer``, so a
+    # proposal and an approval at the same moment wait for each other instead of deadlocking.
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("provider", "municipality")
+        .get(pk=revision.offer_id)
+    )
+    revision = OfferRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != RevisionStatus.PENDING:
         raise ValidationError(_("Diese Änderung wurde schon bearbeitet."))
-    offer = revision.offer
-    fields = _apply(offer, revision.data)
+    revision.offer = offer
+    if token is not None and token != review_token(revision, offer):
+        raise ValidationError(
+            _(
+                "Das Angebot oder die vorgeschlagene Änderung wurde inzwischen geändert. "
+                "Bitte prüfen Sie die Änderung erneut; es wurde nichts freigegeben."
+            ),
+            code="stale",
+        )
+    choices = choices or {}
+    rows = review_fields(revision, offer)
+    open_conflicts = [row for row in rows if row.conflict and choices.get(row.name) not in CHOICES]
+    if open_conflicts:
+        raise ValidationError(
+            _(
+                "Diese Angaben wurden nach dem Vorschlag auch von der Koordination geändert: "
+                "%(fields)s. Bitte wählen Sie je Angabe, welcher Wert gelten soll."
+            )
+            % {"fields": ", ".join(str(field_label(row.name)) for row in open_conflicts)},
+            code="conflict",
+        )
+    data = {
+        row.name: row.proposed
+        for row in rows
+        if row.proposed_change and (not row.conflict or choices[row.name] == CHOICE_PROPOSED)
+    }
+    fields = _apply(offer, data)
     offer.is_published = True
     offer.verified_at = timezone.localdate()
     offer.save(update_fields=["is_published", "verified_at"])

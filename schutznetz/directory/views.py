@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,8 +22,8 @@ from schutznetz.core.charts import Bar, bar_chart_svg
 from schutznetz.core.decorators import public_page
 from schutznetz.core.pdf import pdf_response
 from schutznetz.directory import cards, gaps, hsds, queries, services, taxonomy
-from schutznetz.directory.forms import OfferForm, RejectForm, ShelterReportForm
-from schutznetz.directory.models import Appointment, Municipality, Offer, OfferStatus, Provider
+from schutznetz.directory.forms import ApproveForm, OfferForm, RejectForm, ShelterReportForm
+from schutznetz.directory.models import Appointment, Municipality, OfferStatus, Provider
 
 
 @functools.cache
@@ -179,13 +180,33 @@ def staff_offer_edit(request, pk):
     offer = queries.editable_offer_or_404(request.user, pk)
     pending = offer.revisions.filter(status="pending").first()
     # Anbieter continue from their pending proposal; Koordination edits the public version.
-    proposal = pending if not request.user.has_perm("directory.review_offers") else None
+    direct = request.user.has_perm("directory.review_offers")
+    proposal = pending if not direct else None
     form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer, proposal))
     if request.method == "POST" and form.is_valid():
+        # Koordination's change is merged against the state the form was shown with, so a
+        # colleague's edit saved in the meantime is not overwritten.
+        base = _loads_state(request.POST.get("stand")) if direct else None
         try:
-            revision = services.update_offer(request.user, offer, form.offer_data())
+            revision = services.update_offer(request.user, offer, form.offer_data(), base=base)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            if getattr(exc, "code", None) != "conflict":
+                form.add_error(None, exc)
+            else:
+                # Show the offer as it is now, with this editor's own changes on top, and a new
+                # base: saving again is then a decision taken knowing the other change.
+                offer.refresh_from_db()
+                current = services.offer_data(offer)
+                show = _value_formatter()
+                now = "; ".join(
+                    _("%(field)s jetzt: %(value)s")
+                    % {"field": services.field_label(name), "value": _shown(show(name, current.get(name)))}
+                    for name in exc.fields
+                )
+                messages.error(request, " ".join(exc.messages) + " " + now)
+                initial = {**current, **services.own_changes(form.offer_data(), base)}
+                initial["opening_hours"] = hsds.format_opening_hours(initial.get("schedules", []))
+                form = OfferForm(initial=initial)
         else:
             if revision is not None:
                 messages.success(
@@ -211,8 +232,33 @@ def staff_offer_edit(request, pk):
     return render(
         request,
         "directory/staff_offer_form.html",
-        {"form": form, "offer": offer, "pending": pending, "rejected": rejected},
+        {
+            "form": form,
+            "offer": offer,
+            "pending": pending,
+            "rejected": rejected,
+            "state": _dumps_state(offer) if direct else "",
+        },
     )
+
+
+_STATE_SALT = "directory.offer-edit-state"
+
+
+def _dumps_state(offer):
+    """The offer's editable state, signed, for the edit form's hidden ``stand`` field."""
+    return signing.dumps(services.offer_data(offer), salt=_STATE_SALT, compress=True)
+
+
+def _loads_state(value):
+    """The state an edit form was shown with; None if missing or tampered with (then the
+    change is applied as sent, as before)."""
+    if not value:
+        return None
+    try:
+        return signing.loads(value, salt=_STATE_SALT)
+    except signing.BadSignature:
+        return None
 
 
 @login_required
@@ -237,36 +283,100 @@ def review_list(request):
 def review_detail(request, pk):
     _require(request.user, "directory.review_offers")
     revision = queries.pending_revision_or_404(request.user, pk)
-    form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
+    action = request.POST.get("action")
+    form = RejectForm(request.POST if action == "reject" else None)
+    show = _value_formatter()
+    rows = services.review_fields(revision)
+    conflicts = [
+        (
+            row,
+            services.field_label(row.name),
+            _shown(show(row.name, row.current)),
+            _shown(show(row.name, row.proposed)),
+        )
+        for row in rows
+        if row.conflict
+    ]
+    token = services.review_token(revision)
+    approve_form = ApproveForm(
+        request.POST if action == "approve" else None, conflicts=conflicts, initial={"token": token}
+    )
     if request.method == "POST":
-        if request.POST.get("action") == "approve":
-            try:
-                services.approve_revision(request.user, revision)
-            except ValidationError as exc:
-                # A proposal the model refuses (saved before a rule was tightened): say why, change nothing.
-                messages.error(
-                    request,
-                    _("Die Änderung kann so nicht freigegeben werden: %(errors)s")
-                    % {"errors": " ".join(exc.messages)},
-                )
-                return redirect("directory:review_detail", pk=revision.pk)
-            messages.success(request, _("Die Änderung ist freigegeben und öffentlich."))
-            return redirect("directory:review_list")
-        if form.is_valid():
+        if action == "approve":
+            if approve_form.is_valid():
+                try:
+                    services.approve_revision(
+                        request.user,
+                        revision,
+                        choices=approve_form.choices(),
+                        # Without a fingerprint (a client other than the page) the merge still
+                        # keeps later edits; only the "changed since you looked" check is skipped.
+                        token=approve_form.cleaned_data["token"] or None,
+                    )
+                except ValidationError as exc:
+                    if getattr(exc, "code", None) in ("stale", "conflict"):
+                        # The offer or the proposal changed while the page was open: show it again.
+                        messages.error(request, " ".join(exc.messages))
+                    else:
+                        # A proposal the model refuses (saved before a rule was tightened): say why, change nothing.
+                        messages.error(
+                            request,
+                            _("Die Änderung kann so nicht freigegeben werden: %(errors)s")
+                            % {"errors": " ".join(exc.messages)},
+                        )
+                    return redirect("directory:review_detail", pk=revision.pk)
+                messages.success(request, _("Die Änderung ist freigegeben und öffentlich."))
+                return redirect("directory:review_list")
+        elif form.is_valid():
             services.reject_revision(request.user, revision, form.cleaned_data["review_note"])
             messages.success(request, _("Die Änderung ist abgelehnt."))
             return redirect("directory:review_list")
+    # Changed since the proposal was made: the three-way comparison (then, now, proposed).
+    changed_since = any(row.changed_since for row in rows)
+    comparison = [
+        (
+            services.field_label(row.name),
+            show(row.name, row.base),
+            show(row.name, row.current),
+            show(row.name, row.proposed),
+            _outcome(row),
+            row.conflict,
+        )
+        for row in rows
+    ]
     changes = _readable_changes(services.revision_changes(revision))
     return render(
-        request, "directory/review_detail.html", {"revision": revision, "changes": changes, "form": form}
+        request,
+        "directory/review_detail.html",
+        {
+            "revision": revision,
+            "changes": changes,
+            "changed_since": changed_since,
+            "comparison": comparison,
+            "form": form,
+            "approve_form": approve_form,
+        },
     )
 
 
-def _readable_changes(changes):
-    """[(label, old, new)] as Koordination reads them: the form's German labels, names instead of
-    codes, opening hours as text, ja/nein (not field names and Python lists)."""
-    labels = {name: field.label for name, field in OfferForm().fields.items()}
-    labels["opening_hours"] = labels.pop("opening_hours", _("Öffnungszeiten"))
+def _shown(value):
+    return "–" if value in ("", None) else str(value)
+
+
+def _outcome(row):
+    """What approving does with one field of the comparison, in Koordination's words."""
+    if row.conflict:
+        return _("beide geändert – bitte wählen")
+    if row.proposed_change and row.changed_since:
+        return _("beide gleich geändert")
+    if row.proposed_change:
+        return _("Vorschlag wird übernommen")
+    return _("später geändert – bleibt")
+
+
+def _value_formatter():
+    """show(name, value): a field's value as Koordination reads it: names instead of codes,
+    opening hours as text, ja/nein (not field names and Python lists)."""
     places = dict(Municipality.objects.values_list("slug", "name"))
     code_labels = {
         "kinds": taxonomy.KINDS,
@@ -289,19 +399,13 @@ def _readable_changes(changes):
             return _("ja") if value else _("nein")
         return "" if value is None else value
 
-    rows = []
-    for name, old, new in changes:
-        if name == "schedules":
-            label = labels["opening_hours"]
-        elif name in labels:
-            label = labels[name]
-        else:
-            try:
-                label = Offer._meta.get_field(name).verbose_name
-            except FieldDoesNotExist:
-                label = name
-        rows.append((label, show(name, old), show(name, new)))
-    return rows
+    return show
+
+
+def _readable_changes(changes):
+    """[(label, old, new)] as Koordination reads them (the form's German labels, readable values)."""
+    show = _value_formatter()
+    return [(services.field_label(name), show(name, old), show(name, new)) for name, old, new in changes]
 
 
 @login_required
