@@ -133,6 +133,7 @@ EXPECTATIONS = {
         "post_only": True,
     },
     "network:meeting_invite": _manage_meeting(post_only=True),
+    "network:meeting_cancel": _manage_meeting(),
     "network:attendance_save": _manage_meeting(post_only=True),
     "network:minutes": _meeting(),
     "network:minutes_pdf": _meeting(),

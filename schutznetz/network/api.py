@@ -93,6 +93,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "ends_at",
             "location",
             "status",
+            "cancellation_reason",
             "agenda_items",
             "decisions",
             "tasks",

@@ -172,11 +172,40 @@ class MeetingForm(KernMixin, forms.Form):
         help_text=_("Leer lassen: alle Partner (bzw. alle Mitwirkenden des Arbeitskreises)."),
     )
 
+    notify = forms.BooleanField(
+        label=_("Teilnehmende über die Änderung informieren"),
+        required=False,
+        help_text=_(
+            "Eine Änderung von Beginn, Ende oder Ort wird den Eingeladenen immer mit einer neuen "
+            "Kalenderdatei mitgeteilt. Ankreuzen, um auch über andere Änderungen (z. B. Titel oder "
+            "Einladungstext) zu informieren."
+        ),
+    )
+
+    def __init__(self, *args, invited=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not invited:
+            # Before the invitation has gone out there is nobody to inform.
+            del self.fields["notify"]
+
     def clean(self):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("Das Ende muss nach dem Beginn liegen."))
         return data
+
+
+class CancelMeetingForm(KernMixin, forms.Form):
+    reason = LongTextField(
+        label=_("Grund der Absage"),
+        rows=3,
+        error_messages={
+            "required": _("Bitte geben Sie den Grund der Absage an; er wird den Eingeladenen mitgeteilt.")
+        },
+        help_text=_(
+            "Wird den Eingeladenen mitgeteilt. Bitte keine persönlichen Angaben, z. B. über Erkrankungen."
+        ),
+    )
 
 
 class AgendaItemForm(KernMixin, forms.Form):

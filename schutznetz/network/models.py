@@ -251,6 +251,8 @@ class Meeting(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     minutes = models.TextField(_("Protokoll (Markdown)"), blank=True)
     minutes_final_at = models.DateTimeField(_("Protokoll abgeschlossen"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("abgesagt am"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("Grund der Absage"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -274,6 +276,15 @@ class Meeting(models.Model):
     @property
     def body_label(self):
         return str(self.working_group) if self.working_group_id else _("Netzwerk (Plenum)")
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_cancellable(self):
+        """Planned or invited meetings can be called off; held (or already cancelled) ones cannot."""
+        return self.status in (self.Status.PLANNED, self.Status.INVITED) and self.minutes_final_at is None
 
 
 class AgendaItem(models.Model):

@@ -1,35 +1,108 @@
-"""Mail to partners: meeting invitations with agenda and calendar file."""
+"""Mail to partners about meetings: invitation, update and cancellation, each with a calendar file.
+
+All three go the same way: one mail per functional contact address of an invited organisation
+(addresses of other partners are not disclosed), German text, times in the network's local time.
+"""
+
+import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext
 
 from schutznetz.network import ics, queries
+
+WHEN_FORMAT = "l, d.m.Y, H:i"
+
+
+def recipients(meeting):
+    """The contact addresses of the organisations invited to ``meeting``, sorted, each once."""
+    addresses = set()
+    for attendance in meeting.attendances.select_related("organisation__partner_profile"):
+        profile = getattr(attendance.organisation, "partner_profile", None)
+        if profile is not None and profile.contact_email:
+            addresses.add(profile.contact_email)
+    return sorted(addresses)
+
+
+def _send(meeting, subject, template, context, method):
+    addresses = recipients(meeting)
+    if not addresses:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            template,
+            {
+                "meeting": meeting,
+                "agenda": meeting.agenda_items.all(),
+                "url": settings.SCHUTZNETZ_SITE_URL + meeting.get_absolute_url(),
+                "network_name": settings.SCHUTZNETZ_NETWORK_NAME,
+                **context,
+            },
+        )
+    sent = 0
+    for address in addresses:
+        message = EmailMessage(subject, body, to=[address])
+        message.attach("sitzung.ics", ics.meeting_message_ics(meeting, method, address), "text/calendar")
+        sent += message.send()
+    return sent
 
 
 def mail_invitation(meeting):
     """Send the invitation to each invited organisation's functional contact address; returns the count."""
-    recipients = []
-    for attendance in meeting.attendances.select_related("organisation__partner_profile"):
-        profile = getattr(attendance.organisation, "partner_profile", None)
-        if profile is not None and profile.contact_email:
-            recipients.append(profile.contact_email)
-    if not recipients:
-        return 0
-    body = render_to_string(
+    return _send(
+        meeting,
+        f"Einladung: {meeting.title}",
         "network/mail/invitation.txt",
-        {
-            "meeting": meeting,
-            "agenda": meeting.agenda_items.all(),
-            "carried": queries.carried_over_tasks(meeting),
-            "url": settings.SCHUTZNETZ_SITE_URL + meeting.get_absolute_url(),
-            "network_name": settings.SCHUTZNETZ_NETWORK_NAME,
-        },
+        {"carried": queries.carried_over_tasks(meeting)},
+        ics.REQUEST,
     )
-    sent = 0
-    for address in sorted(set(recipients)):
-        # One mail per partner: addresses of other partners are not disclosed.
-        message = EmailMessage(f"Einladung: {meeting.title}", body, to=[address])
-        message.attach("sitzung.ics", ics.meetings_ics([meeting]), "text/calendar")
-        sent += message.send()
-    return sent
+
+
+def mail_cancellation(meeting):
+    """Tell the invited organisations that ``meeting`` is cancelled; the calendar file removes it."""
+    return _send(meeting, f"Abgesagt: {meeting.title}", "network/mail/cancellation.txt", {}, ics.CANCEL)
+
+
+# What an update names, in this order: (key in ``changes``, label in the mail).
+UPDATE_LABELS = (
+    ("starts_at", "Beginn"),
+    ("ends_at", "Ende"),
+    ("location", "Ort"),
+    ("title", "Titel"),
+    ("working_group", "Gremium"),
+    ("invitation_text", "Einladungstext"),
+)
+
+
+def _shown(key, value):
+    if key in ("starts_at", "ends_at"):
+        when = timezone.localtime(datetime.datetime.fromisoformat(value))
+        return format_date(when, WHEN_FORMAT) + " Uhr"
+    if key == "working_group":
+        return value or gettext("Netzwerk (Plenum)")
+    return value or "–"
+
+
+def mail_update(meeting, changes):
+    """Tell the invited organisations what changed (``{field: [old, new]}``) with an updated calendar file."""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = []
+        for key, label in UPDATE_LABELS:
+            if key not in changes:
+                continue
+            if key == "invitation_text":
+                lines.append("Der Einladungstext wurde geändert (siehe unten).")
+            else:
+                old, new = changes[key]
+                lines.append(f"{label}: {_shown(key, old)} → {_shown(key, new)}")
+    return _send(
+        meeting,
+        f"Geändert: {meeting.title}",
+        "network/mail/update.txt",
+        {"changes": lines},
+        ics.REQUEST,
+    )

@@ -107,13 +107,13 @@ def public_versions():
     return AgreementVersion.objects.exclude(status=AgreementVersion.Status.DRAFT)
 
 
-def signatories(version):
-    """Who has signed ``version`` (by accession or confirmation) and is still a partner, by name."""
-    active_ids = set(open_accessions().values_list("organisation_id", flat=True))
+def _signature_rows(version):
+    """Every signature of ``version`` (accession or confirmation) whose accession is still in force."""
+    in_force = set(open_accessions().values_list("organisation_id", flat=True))
     rows = []
     for accession in Accession.objects.filter(version=version).select_related("organisation"):
         # A withdrawal given notice of for a later date leaves the signature in force until then.
-        if accession.organisation_id in active_ids and accession.is_active:
+        if accession.organisation_id in in_force and accession.is_active:
             rows.append(
                 {
                     "organisation": accession.organisation,
@@ -124,7 +124,7 @@ def signatories(version):
                 }
             )
     for confirmation in Confirmation.objects.filter(version=version).select_related("organisation"):
-        if confirmation.organisation_id in active_ids:
+        if confirmation.organisation_id in in_force:
             rows.append(
                 {
                     "organisation": confirmation.organisation,
@@ -135,6 +135,21 @@ def signatories(version):
                 }
             )
     return sorted(rows, key=lambda row: row["organisation"].name)
+
+
+def signatories(version):
+    """The current partners who have signed ``version`` (by accession or confirmation), by name.
+
+    An organisation deactivated in schutznetz is no longer a partner, even while its accession has
+    not been withdrawn: it is listed apart by :func:`inactive_signatories`, never counted here.
+    """
+    return [row for row in _signature_rows(version) if row["organisation"].is_active]
+
+
+def inactive_signatories(version):
+    """Signatures of ``version`` by organisations that are no longer active (dissolved, merged) although
+    no withdrawal has been recorded: shown apart as "nicht mehr aktiv", not as partners."""
+    return [row for row in _signature_rows(version) if not row["organisation"].is_active]
 
 
 def confirmation_status(version):

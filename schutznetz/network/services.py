@@ -287,11 +287,33 @@ def _check_times(starts_at, ends_at):
         raise ValidationError({"ends_at": _("Das Ende muss nach dem Beginn liegen.")})
 
 
+# Start, end and place are what an invitee's calendar entry holds: once invited, a change is mailed.
+NOTIFY_ALWAYS = ("starts_at", "ends_at", "location")
+
+
+def _check_not_cancelled(meeting):
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("Die Sitzung ist abgesagt und kann nicht mehr geändert werden."))
+
+
+def _mailed_value(field, value):
+    if field in ("starts_at", "ends_at"):
+        return value.isoformat()
+    if field == "working_group":
+        return str(value) if value is not None else ""  # the plenum: named in the mail's language
+    return value
+
+
 @service
-def save_meeting(actor, meeting=None, *, invited_organisations=None, **data):
+def save_meeting(actor, meeting=None, *, invited_organisations=None, notify=False, **data):
+    """Create or change a meeting. Once invited, a new start, end or place is mailed to the invitees
+    with an updated calendar file; other changes only when ``notify`` is set."""
+    from schutznetz.network.tasks import send_meeting_update
+
     _require(actor, "network.manage")
     data = {k: v for k, v in data.items() if k in MEETING_FIELDS}
     _check_times(data.get("starts_at"), data.get("ends_at"))
+    mailed = {}
     if meeting is None:
         meeting = Meeting.objects.create(**data)
         fields = list(data)
@@ -299,10 +321,16 @@ def save_meeting(actor, meeting=None, *, invited_organisations=None, **data):
         if invited_organisations is None:
             invited_organisations = _default_invitees(meeting)
     else:
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_not_cancelled(meeting)
+        before = {field: getattr(meeting, field) for field in data}
         fields = changed(meeting, data)
         if fields:
             meeting.sequence += 1
             meeting.save()
+        invited = meeting.status == Meeting.Status.INVITED and meeting.invited_at is not None
+        if invited and fields and (notify or any(f in NOTIFY_ALWAYS for f in fields)):
+            mailed = {f: [_mailed_value(f, before[f]), _mailed_value(f, getattr(meeting, f))] for f in fields}
         action = "meeting.update"
     if invited_organisations is not None:
         current = set(meeting.attendances.values_list("organisation_id", flat=True))
@@ -314,7 +342,42 @@ def save_meeting(actor, meeting=None, *, invited_organisations=None, **data):
             )
             fields.append("attendances")
     if fields:
-        record_audit(actor, action, meeting, fields)
+        record_audit(actor, action, meeting, fields + (["update_mailed"] if mailed else []))
+    meeting.update_mailed = bool(mailed)
+    if mailed:
+        meeting_id = meeting.pk
+        transaction.on_commit(lambda: send_meeting_update.enqueue(meeting_id, mailed))
+    return meeting
+
+
+@service
+def cancel_meeting(actor, meeting, *, reason):
+    """Call off a planned or invited meeting; if invitations went out, the invitees get a cancellation
+    with a calendar file that removes the entry (METHOD:CANCEL, next SEQUENCE)."""
+    from schutznetz.network.tasks import send_meeting_cancellation
+
+    _require(actor, "network.manage")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("Die Sitzung ist bereits abgesagt."))
+    if not meeting.is_cancellable:
+        raise ValidationError(_("Eine durchgeführte Sitzung kann nicht abgesagt werden."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Bitte geben Sie den Grund der Absage an; er wird den Eingeladenen mitgeteilt.")}
+        )
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancellation_reason = reason
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence"])
+    record_audit(
+        actor, "meeting.cancel", meeting, ["status", "cancelled_at", "cancellation_reason", "sequence"]
+    )
+    if meeting.invited_at is not None:
+        meeting_id = meeting.pk
+        transaction.on_commit(lambda: send_meeting_cancellation.enqueue(meeting_id))
     return meeting
 
 
@@ -329,6 +392,7 @@ def _default_invitees(meeting):
 @service
 def add_agenda_item(actor, meeting, *, title, description=""):
     _require(actor, "network.manage")
+    _check_not_cancelled(meeting)
     _check_minutes_open(meeting)
     position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, position=position, title=title, description=description)
@@ -339,6 +403,7 @@ def add_agenda_item(actor, meeting, *, title, description=""):
 @service
 def remove_agenda_item(actor, item):
     _require(actor, "network.manage")
+    _check_not_cancelled(item.meeting)
     # Decisions and tasks of finalised minutes name their TOP by number: the agenda stays as it was.
     _check_minutes_open(item.meeting)
     record_audit(actor, "agenda_item.delete", item, ["title"])
@@ -373,6 +438,7 @@ def send_invitation(actor, meeting, request=None):
 @service
 def set_attendance(actor, meeting, organisation, *, status, represented_by=""):
     _require(actor, "network.manage")
+    _check_not_cancelled(meeting)
     if status not in Attendance.Status.values:
         raise ValidationError({"status": _("Unbekannter Teilnahmestatus.")})
     attendance, created = Attendance.objects.get_or_create(meeting=meeting, organisation=organisation)
@@ -387,6 +453,7 @@ def set_attendance(actor, meeting, organisation, *, status, represented_by=""):
 def set_attendances(actor, meeting, rows):
     """Record the attendance of several organisations at once: ``{organisation_id: (status, represented_by)}``."""
     _require(actor, "network.manage")
+    _check_not_cancelled(meeting)
     errors = [org_id for org_id, (status, _rep) in rows.items() if status not in Attendance.Status.values]
     if errors:
         raise ValidationError(_("Teilnahme: Bitte wählen Sie für jede Organisation einen gültigen Status."))
@@ -402,6 +469,8 @@ def set_attendances(actor, meeting, rows):
 
 
 def _check_minutes_open(meeting):
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("Die Sitzung ist abgesagt; es gibt kein Protokoll."))
     if meeting.minutes_final_at is not None:
         raise ValidationError(_("Das Protokoll ist abgeschlossen und kann nicht mehr geändert werden."))
 

@@ -59,6 +59,7 @@ urlpatterns = [
         name="agenda_remove",
     ),
     path("intern/netzwerk/sitzungen/<int:meeting_id>/einladen/", views.meeting_invite, name="meeting_invite"),
+    path("intern/netzwerk/sitzungen/<int:meeting_id>/absagen/", views.meeting_cancel, name="meeting_cancel"),
     path(
         "intern/netzwerk/sitzungen/<int:meeting_id>/teilnahme/", views.attendance_save, name="attendance_save"
     ),

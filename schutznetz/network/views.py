@@ -17,9 +17,9 @@ from schutznetz.accounts.models import Organisation
 from schutznetz.core.access import get_scoped_or_404
 from schutznetz.core.decorators import public_page
 from schutznetz.core.pdf import pdf_response
-from schutznetz.network import forms, ics, queries, services
+from schutznetz.network import forms, ics, notifications, queries, services
 from schutznetz.network.feeds import AtomNewsFeed, NewsFeed
-from schutznetz.network.models import AgreementVersion, Attendance, Material, Task, Topic
+from schutznetz.network.models import AgreementVersion, Attendance, Material, Meeting, Task, Topic
 from schutznetz.network.text import diff_texts
 
 
@@ -87,7 +87,11 @@ def agreement(request):
     return render(
         request,
         "network/public/agreement.html",
-        {"version": version, "signatories": queries.signatories(version) if version else []},
+        {
+            "version": version,
+            "signatories": queries.signatories(version) if version else [],
+            "former_signatories": queries.inactive_signatories(version) if version else [],
+        },
     )
 
 
@@ -98,7 +102,12 @@ def agreement_pdf(request):
         raise Http404
     return pdf_response(
         "network/pdf/agreement.html",
-        {"version": version, "signatories": queries.signatories(version), "network_name": _network_name()},
+        {
+            "version": version,
+            "signatories": queries.signatories(version),
+            "former_signatories": queries.inactive_signatories(version),
+            "network_name": _network_name(),
+        },
         f"kooperationsvereinbarung-fassung-{version.number}.pdf",
     )
 
@@ -472,6 +481,9 @@ def meeting_list(request):
 @koordination_required
 def meeting_edit(request, meeting_id=None):
     meeting = get_scoped_or_404(queries.meetings_for(request.user), pk=meeting_id) if meeting_id else None
+    if meeting is not None and meeting.is_cancelled:
+        messages.error(request, _("Die Sitzung ist abgesagt und kann nicht mehr geändert werden."))
+        return redirect(meeting)
     initial = {}
     if meeting is not None:
         initial = {
@@ -483,16 +495,25 @@ def meeting_edit(request, meeting_id=None):
             "invitation_text": meeting.invitation_text,
             "invited_organisations": [a.organisation_id for a in meeting.attendances.all()],
         }
-    form = forms.MeetingForm(request.POST or None, initial=initial)
+    was_invited = meeting is not None and meeting.status == Meeting.Status.INVITED
+    form = forms.MeetingForm(request.POST or None, initial=initial, invited=was_invited)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         invited = list(data.pop("invited_organisations")) or None
+        notify = data.pop("notify", False)
         try:
-            meeting = services.save_meeting(request.user, meeting, invited_organisations=invited, **data)
+            meeting = services.save_meeting(
+                request.user, meeting, invited_organisations=invited, notify=notify, **data
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Die Sitzung wurde gespeichert."))
+            if getattr(meeting, "update_mailed", False):
+                messages.info(
+                    request,
+                    _("Die eingeladenen Partner erhalten die Änderung mit einer neuen Kalenderdatei."),
+                )
             return redirect(meeting)
     title = _("Sitzung bearbeiten") if meeting else _("Neue Sitzung")
     return render(
@@ -507,6 +528,38 @@ def meeting_edit(request, meeting_id=None):
     )
 
 
+@koordination_required
+def meeting_cancel(request, meeting_id):
+    meeting = get_scoped_or_404(queries.meetings_for(request.user), pk=meeting_id)
+    if not meeting.is_cancellable:
+        if meeting.is_cancelled:
+            messages.error(request, _("Die Sitzung ist bereits abgesagt."))
+        else:
+            messages.error(request, _("Eine durchgeführte Sitzung kann nicht abgesagt werden."))
+        return redirect(meeting)
+    form = forms.CancelMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(request.user, meeting, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Die Sitzung ist abgesagt."))
+            if meeting.invited_at is not None:
+                messages.info(
+                    request,
+                    _(
+                        "Die eingeladenen Partner erhalten die Absage mit einer Kalenderdatei, die den Termin entfernt."
+                    ),
+                )
+            return redirect(meeting)
+    return render(
+        request,
+        "network/staff/meeting_cancel.html",
+        {"meeting": meeting, "form": form, "recipients": len(notifications.recipients(meeting))},
+    )
+
+
 @member_required
 def meeting_detail(request, meeting_id):
     meeting = queries.meeting_detail(request.user, meeting_id)
@@ -518,8 +571,11 @@ def meeting_detail(request, meeting_id):
             "meeting": meeting,
             "carried": queries.carried_over_tasks(meeting),
             "may_manage": may_manage,
+            # A cancelled meeting is a record of what was planned: nothing on it changes any more.
+            "may_edit": may_manage and not meeting.is_cancelled,
+            "may_cancel": may_manage and meeting.is_cancellable,
             "agenda_form": forms.AgendaItemForm(prefix="agenda") if may_manage else None,
-            "agenda_open": may_manage and meeting.minutes_final_at is None,
+            "agenda_open": may_manage and meeting.minutes_final_at is None and not meeting.is_cancelled,
             "status_choices": Attendance.Status.choices,
             "task_status_choices": Task.Status.choices,
         },
@@ -628,7 +684,7 @@ def minutes(request, meeting_id):
         except ValidationError as exc:
             target = {"decision": decision_form, "task": task_form}.get(action, minutes_form)
             # Once the minutes are final their forms are not shown: say why on the page instead.
-            if target.is_bound and meeting.minutes_final_at is None:
+            if target.is_bound and meeting.minutes_final_at is None and not meeting.is_cancelled:
                 _form_errors(target, exc)
             else:
                 _post_messages(request, exc)
@@ -638,7 +694,7 @@ def minutes(request, meeting_id):
         "network/staff/minutes.html",
         {
             "meeting": meeting,
-            "may_manage": may_manage and meeting.minutes_final_at is None,
+            "may_manage": may_manage and meeting.minutes_final_at is None and not meeting.is_cancelled,
             "minutes_form": minutes_form,
             "decision_form": decision_form,
             "task_form": task_form,
