@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from schutznetz.core.forms import LongTextField
 from schutznetz.events.models import Profession, Status
+from schutznetz.events.services import retention_days
 
 HONEYPOT_FIELD = "website"
 
@@ -60,7 +61,12 @@ class ParticipantDetailsForm(forms.Form):
 
 
 class RegistrationForm(ParticipantDetailsForm):
-    email = forms.EmailField(label=_("E-Mail-Adresse"), max_length=254)
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse"),
+        max_length=254,
+        # Django's own German message addresses people as "du"; the site says "Sie".
+        error_messages={"invalid": _("Bitte geben Sie eine gültige E-Mail-Adresse an.")},
+    )
     privacy_consent = forms.BooleanField(
         label=_(
             "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Angaben einverstanden."
@@ -74,6 +80,14 @@ class RegistrationForm(ParticipantDetailsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+        # What the consent is given to, right under the box and announced with it.
+        self.fields["privacy_consent"].help_text = _(
+            "Wir verwenden Ihre Angaben nur für diese Veranstaltung (Einlass, Namensschild, "
+            "Teilnahmebescheinigung, Informationen zum Ablauf). Angaben zur Barrierefreiheit sehen nur die "
+            "Organisierenden. Alle Angaben werden %(days)s Tage nach der Veranstaltung gelöscht; es bleibt nur "
+            "eine Zählung nach Berufsfeldern. Über Ihren persönlichen Link können Sie Ihre Anmeldung "
+            "jederzeit ändern oder stornieren."
+        ) % {"days": retention_days()}
 
 
 class ParticipantFilterForm(forms.Form):

@@ -386,3 +386,40 @@ class EventStatistic(models.Model):
 
     def __str__(self):
         return f"{self.event}: {self.get_profession_display()}"
+
+
+class SubmissionCounter(models.Model):
+    """How many registration forms one client sent for one event in one hour (``events.limits``).
+
+    Two kinds: every submission (typos included) and successful registrations, each with its
+    own limit. The client is stored only as a keyed HMAC of event and address; rows of past
+    hours serve no purpose and are deleted by ``apply_retention``.
+    """
+
+    kind = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Zähler der Anmeldebegrenzung")
+        verbose_name_plural = _("Zähler der Anmeldebegrenzung")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "digest", "window_start"], name="unique_submission_counter"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+personal_data.declare(
+    SubmissionCounter,
+    "digest",
+    category=personal_data.OTHER,
+    purpose=_("Begrenzung der Anmeldeversuche je Internetanschluss (Schutz vor automatisierten Anmeldungen)"),
+    retention=_("höchstens einen Tag; die Adresse nur als HMAC mit geheimem Schlüssel"),
+    recipients=_("niemand"),
+    legal_basis=_("Art. 6 Abs. 1 lit. e DSGVO"),
+)

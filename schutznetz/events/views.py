@@ -3,7 +3,6 @@
 import functools
 import json
 import logging
-import os
 
 import segno
 from django.conf import settings
@@ -23,7 +22,7 @@ from schutznetz.core import ratelimit
 from schutznetz.core.decorators import public_page
 from schutznetz.core.exports import csv_response, xlsx_response
 from schutznetz.core.pdf import pdf_response
-from schutznetz.events import ical, queries, services
+from schutznetz.events import ical, limits, queries, services
 from schutznetz.events.forms import (
     HONEYPOT_FIELD,
     MailForm,
@@ -68,20 +67,15 @@ def busy_as_503(view):
     return wrapper
 
 
-def _registration_rate():
-    """Registrations per address and hour (0 = no limit)."""
-    value = getattr(settings, "SCHUTZNETZ_EVENT_REGISTRATION_RATE", None)
-    if value is None:
-        value = os.environ.get("SCHUTZNETZ_EVENT_REGISTRATION_RATE", "30")
-    return int(value)
-
-
-def _rate_limited(request, event):
-    limit = _registration_rate()
-    if limit <= 0:
-        return False
-    client = ratelimit.client_address(request)
-    return ratelimit.count_attempt("event-registration", f"{event.pk}:{client}", 3600) > limit
+def _refused(request, event, form, refusal):
+    """Too many forms from this address: the form stays filled in, and the page says from when on
+    it is accepted again and whom to write to. The same answer for both limits, so it tells
+    nothing about other people's registrations."""
+    context = _detail_context(event, form)
+    context["refused_until"] = refusal.retry_at
+    response = render(request, "events/detail.html", context, status=429)
+    response["Retry-After"] = str(refusal.retry_after_seconds())
+    return response
 
 
 def _json_ld(event, request):
@@ -172,7 +166,6 @@ def _detail_context(event, form):
         "registration_open": event.registration_is_open(),
         "json_ld": _json_ld(event, None),
         "honeypot_field": HONEYPOT_FIELD,
-        "retention_days": services.retention_days(),
         "ItemKind": ItemKind,
     }
 
@@ -191,12 +184,16 @@ def event_detail(request, slug):
     if request.POST.get(HONEYPOT_FIELD):
         # A bot: the same answer as for a person, and nothing stored.
         return render(request, "events/registered.html", {"event": event})
-    if _rate_limited(request, event):
-        response = render(request, "events/busy.html", {"rate_limited": True}, status=429)
-        response["Retry-After"] = "3600"
-        return response
+    client = ratelimit.client_address(request)
+    refusal = limits.count_submission(event.pk, client)
+    if refusal is not None:
+        return _refused(request, event, form, refusal)
     if form.is_valid():
+        reservation = limits.reserve_registration(event.pk, client)
+        if isinstance(reservation, limits.Refusal):
+            return _refused(request, event, form, reservation)
         data = form.cleaned_data
+        registered = False
         try:
             services.register(
                 event.pk,
@@ -209,9 +206,13 @@ def event_detail(request, slug):
                 privacy_consent=data["privacy_consent"],
                 language=translation.get_language(),
             )
+            registered = True
         except ValidationError as exc:
             _add_errors(form, exc)
-        else:
+        finally:
+            if not registered:  # refused by the service, or the database was busy
+                reservation.release()
+        if registered:
             return render(request, "events/registered.html", {"event": event})
     return render(request, "events/detail.html", _detail_context(event, form), status=400)
 

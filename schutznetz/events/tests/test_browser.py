@@ -76,3 +76,87 @@ def test_register_confirm_cancel_promotes_next(browser_page, live_server, settin
     page.goto(_link(promoted[0], "/veranstaltungen/anmeldung/"))
     assert page.locator("#status").get_attribute("data-status") == "confirmed"
     assert_no_axe_violations(page)
+
+
+# On a phone the programme needs no sideways scrolling, a link leads to the form, and a field
+# reached from the error summary is not hidden under the sticky quick-exit bar (over 100 px high).
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+SCROLL_SETTLED = """() => {
+    const y = window.scrollY;
+    if (window.__snLastY === y) { window.__snStill = (window.__snStill || 0) + 1; }
+    else { window.__snStill = 0; window.__snLastY = y; }
+    return window.__snStill >= 10;
+}"""
+FOCUS_BELOW_BAR = """() => {
+    const field = document.activeElement.getBoundingClientRect();
+    const bar = document.querySelector('.sn-quick-exit').getBoundingClientRect();
+    return field.top >= bar.bottom;
+}"""
+
+
+def _focused(page):
+    return page.evaluate("document.activeElement.id || document.activeElement.getAttribute('href') || ''")
+
+
+def _tab_to(page, target, limit=30):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focused(page) == target:
+            return
+    raise AssertionError(f"{target} is not reachable with the Tab key")
+
+
+def test_register_on_a_phone_with_the_keyboard_only(chromium_browser, live_server, make_event):
+    from schutznetz.testing.browser import new_context
+
+    event = make_event(capacity=5, workshops=[20])
+    context = new_context(chromium_browser, **PHONE)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + event.get_absolute_url())
+        assert_no_axe_violations(page)
+        # The whole programme fits the screen, the room included.
+        assert (
+            page.evaluate("document.querySelector('.sn-ev-programme').getBoundingClientRect().right") <= 360
+        )
+        assert page.get_by_text("Raum: Raum 1").is_visible()
+
+        _tab_to(page, "zur-anmeldung")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert _focused(page) == "id_name"
+        page.keyboard.type("Jana Jugendamt")
+        page.keyboard.press("Tab")
+        page.keyboard.type("jana.example.org")  # the @ forgotten
+        page.keyboard.press("Tab")
+        page.keyboard.type("Jugendamt Lippstadt")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")  # the first Berufsfeld: Jugendhilfe
+        _tab_to(page, "id_privacy_consent")
+        # The privacy notice under the box reads as text, not one word a line.
+        assert page.locator("#id_privacy_consent_helptext").bounding_box()["width"] > 200
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+        summary = page.get_by_role("alert")
+        summary.wait_for()
+        assert "Bitte geben Sie eine gültige E-Mail-Adresse an." in summary.inner_text()
+        page.keyboard.press("Tab")
+        assert _focused(page) == "#id_email"
+        page.keyboard.press("Enter")
+        assert _focused(page) == "id_email"
+        page.wait_for_function(SCROLL_SETTLED, polling="raf")
+        assert page.evaluate(FOCUS_BELOW_BAR), "the field is hidden under the quick-exit bar"
+        page.keyboard.press("Control+A")
+        page.keyboard.type("jana@example.org")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.get_by_role("heading", name=re.compile("Postfach")).wait_for()
+        assert context.cookies() == []
+    finally:
+        context.close()
+    registration = Registration.objects.get(event=event)
+    assert (registration.name, registration.profession) == ("Jana Jugendamt", "jugendhilfe")

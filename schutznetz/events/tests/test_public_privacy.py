@@ -56,7 +56,7 @@ def test_registration_errors_on_the_english_page_are_english_and_name_the_field(
     html = response.content.decode()
     assert response.status_code == 400 and '<html lang="en">' in html
     assert "First and last name: Ensure this value has at most 200 characters" in html
-    assert "Email address: Enter a valid email address." in html
+    assert "Email address: Please enter a valid email address." in html
     assert "Please agree to the privacy notice." in html
     for german in ("Vor- und Nachname", "Bitte prüfen Sie", "zwingend erforderlich", "Gib eine gültige"):
         assert german not in html
