@@ -209,6 +209,8 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "schutznetz"
 
+# Database sessions; the read every request makes is compiled once (accounts/sessions.py).
+SESSION_ENGINE = "schutznetz.accounts.sessions"
 # An idle staff session ends after 30 minutes.
 SESSION_COOKIE_AGE = 30 * 60
 # Renewed by accounts.middleware.SessionRenewalMiddleware at most once a minute instead.
