@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schutznetz.core import personal_data
+
 
 class AuditEntry(models.Model):
     """One write made by a service, chained to the one before by its hash.
@@ -93,3 +95,39 @@ class AccessLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.user_label} → {self.object_type}:{self.object_id}"
+
+
+class RateCounter(models.Model):
+    """Attempts of one client (or at one object) in one fixed time window (``core/ratelimit.py``).
+
+    A row per scope, keyed value and window, changed only by atomic ``UPDATE … count + 1``, so
+    the count is exact across workers. The value (an address, a typed code) is stored only as a
+    keyed HMAC. Rows of ended windows serve no purpose and are deleted by ``apply_retention``.
+    """
+
+    scope = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField(db_index=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Zähler einer Begrenzung")
+        verbose_name_plural = _("Zähler der Begrenzungen")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "digest", "window_start"], name="unique_rate_counter")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+personal_data.declare(
+    RateCounter,
+    "digest",
+    category=personal_data.OTHER,
+    purpose=_("Begrenzung von Versuchen je Internetanschluss oder Code (Schutz vor Durchprobieren)"),
+    retention=_("bis zum Ende des Zeitfensters, höchstens einen Tag; nur als HMAC mit geheimem Schlüssel"),
+    recipients=_("niemand"),
+    legal_basis=_("Art. 6 Abs. 1 lit. e DSGVO"),
+)

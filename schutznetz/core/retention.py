@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from schutznetz.core.models import AccessLogEntry
+from schutznetz.core.ratelimit import ended_counters
 
 
 @dataclass(frozen=True)
@@ -43,5 +44,11 @@ def rules():
             "Zugriffsprotokoll älter als SCHUTZNETZ_ACCESS_LOG_RETENTION_DAYS Tage",
             _access_log_due,
             _delete,
-        )
+        ),
+        RetentionRule(
+            "core.rate_counters",
+            "Zähler der Begrenzungen (Hash von Adresse oder Code), deren Zeitfenster vorbei ist",
+            ended_counters,
+            _delete,
+        ),
     ]

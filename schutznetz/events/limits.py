@@ -9,26 +9,21 @@ Two limits, so that typos never use up an office's allowance:
   for a whole office behind one NAT address (a Jugendamt with 40 staff, or a municipal network
   whose offices share one exit address).
 
-The counters live in a table, one row per kind, client and clock hour, changed by atomic
-``UPDATE … SET count = count + 1``: exact across gunicorn workers on SQLite and PostgreSQL alike
-(the cache's ``incr`` reads and writes back, so concurrent requests would lose counts).
-The client is stored only as a keyed HMAC of event and address. The windows are clock hours,
-so a refusal can say exactly from when on the form is accepted again. Counters are operational
-data like cache entries, not business records: they are not audited (a bot would otherwise
-flood the audit chain).
+The counters are ``core.ratelimit``'s: exact across gunicorn workers on SQLite and PostgreSQL,
+the client only as a keyed HMAC of event and address, deleted by ``apply_retention`` once their
+hour has ended. The windows are clock hours, so a refusal can say exactly from when on the form
+is accepted again. Counters are operational data like cache entries, not business records: they
+are not audited (a bot would otherwise flood the audit chain).
 """
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from schutznetz.events.models import SubmissionCounter
+from schutznetz.core import ratelimit
 
 WINDOW = timedelta(hours=1)
 SUBMISSIONS = "submission"
@@ -61,13 +56,12 @@ def limit(kind):
     return registrations * SUBMISSIONS_PER_REGISTRATION if submissions is None else submissions
 
 
-def window_start(now):
-    """The start of the clock hour ``now`` falls in (UTC, so the same for every worker)."""
-    return datetime.fromtimestamp(int(now.timestamp()) // 3600 * 3600, tz=UTC)
+def _scope(kind):
+    return f"event-{kind}"
 
 
-def _digest(event_id, client):
-    return salted_hmac("schutznetz.events.limits", f"{event_id}:{client}").hexdigest()
+def _client(event_id, client):
+    return f"{event_id}:{client}"
 
 
 @dataclass(frozen=True)
@@ -80,30 +74,14 @@ class Refusal:
         return max(1, int((self.retry_at - (now or timezone.now())).total_seconds()))
 
 
-def _add(kind, digest, start, delta):
-    """Add ``delta`` to the counter and return its new value (exact under concurrency)."""
-    rows = SubmissionCounter.objects.filter(kind=kind, digest=digest, window_start=start)
-    with transaction.atomic():
-        if not rows.update(count=F("count") + delta) and delta > 0:
-            try:
-                with transaction.atomic():
-                    SubmissionCounter.objects.create(
-                        kind=kind, digest=digest, window_start=start, count=delta
-                    )
-            except IntegrityError:  # another worker created it a moment ago
-                rows.update(count=F("count") + delta)
-        # Our UPDATE holds the row until commit, so this is exactly our count.
-        return rows.values_list("count", flat=True).first() or 0
-
-
 def count_submission(event_id, client, now=None):
     """Count one submission of the form; a Refusal once the address sent too many this hour."""
     allowed = limit(SUBMISSIONS)
     if allowed <= 0:
         return None
-    start = window_start(now or timezone.now())
-    if _add(SUBMISSIONS, _digest(event_id, client), start, 1) > allowed:
-        return Refusal(start + WINDOW)
+    seconds = int(WINDOW.total_seconds())
+    if ratelimit.add(_scope(SUBMISSIONS), _client(event_id, client), seconds, 1, now) > allowed:
+        return Refusal(ratelimit.window_end(seconds, now))
     return None
 
 
@@ -111,13 +89,15 @@ def count_submission(event_id, client, now=None):
 class Reservation:
     """One place in this hour's registration allowance, held while the registration is written."""
 
-    digest: str | None
+    client: str | None
     window_start: datetime | None
 
     def release(self):
         """The registration did not happen (invalid, or the database refused): give the place back."""
-        if self.digest is not None:
-            _add(REGISTRATIONS, self.digest, self.window_start, -1)
+        if self.client is not None:
+            ratelimit.add(
+                _scope(REGISTRATIONS), self.client, int(WINDOW.total_seconds()), -1, self.window_start
+            )
 
 
 def reserve_registration(event_id, client, now=None):
@@ -125,15 +105,10 @@ def reserve_registration(event_id, client, now=None):
     allowed = limit(REGISTRATIONS)
     if allowed <= 0:
         return Reservation(None, None)
-    start = window_start(now or timezone.now())
-    digest = _digest(event_id, client)
-    if _add(REGISTRATIONS, digest, start, 1) > allowed:
-        _add(REGISTRATIONS, digest, start, -1)
+    seconds = int(WINDOW.total_seconds())
+    start = ratelimit.window_start(seconds, now)
+    key = _client(event_id, client)
+    if ratelimit.add(_scope(REGISTRATIONS), key, seconds, 1, start) > allowed:
+        ratelimit.add(_scope(REGISTRATIONS), key, seconds, -1, start)
         return Refusal(start + WINDOW)
-    return Reservation(digest, start)
-
-
-def stale_counters(now=None):
-    """Counters of windows that ended more than a day ago (deleted by ``apply_retention``)."""
-    cutoff = (now or timezone.now()) - timedelta(days=1) - WINDOW
-    return SubmissionCounter.objects.filter(window_start__lt=cutoff)
+    return Reservation(key, start)

@@ -1,7 +1,6 @@
 """Participants' personal data is erased SCHUTZNETZ_EVENT_RETENTION_DAYS after the event; counts stay."""
 
 from schutznetz.core.retention import RetentionRule
-from schutznetz.events.limits import stale_counters
 from schutznetz.events.models import Event
 from schutznetz.events.services import erase_participants, retention_cutoff
 
@@ -14,10 +13,6 @@ def _apply(events):
     return sum(erase_participants(event) for event in events)
 
 
-def _delete(counters):
-    return counters.delete()[0]
-
-
 def rules():
     return [
         RetentionRule(
@@ -26,11 +21,5 @@ def rules():
             "(Zahlen nach Berufsfeld und Teilnahme bleiben)",
             _due,
             _apply,
-        ),
-        RetentionRule(
-            "events.submission_counters",
-            "Zähler der Anmeldebegrenzung (Hash der Adresse), deren Stunde länger als einen Tag vorbei ist",
-            stale_counters,
-            _delete,
         ),
     ]

@@ -57,7 +57,9 @@ def lookup(code_text, pin, client):
         return Lookup(THROTTLED)
     code = codes.normalise(code_text)
     code_value = code or (code_text or "").strip().upper()[:40]
-    if ratelimit.attempts("evidence-status-code", code_value) >= lock_after:
+    # Counted before the PIN is checked (a right PIN resets the count): concurrent guesses at one
+    # code cannot slip past the lock between a read and a later count.
+    if ratelimit.count_attempt("evidence-status-code", code_value, window) > lock_after:
         return Lookup(LOCKED)
     # The same query and the same hashing whether or not the code exists.
     kit = Kit.objects.filter(code=code or "-").select_related("programme").first()
@@ -66,5 +68,4 @@ def lookup(code_text, pin, client):
         ratelimit.reset("evidence-status-code", code_value)
         log_access(None, kit, "public_status")
         return Lookup(OK, kit)
-    ratelimit.count_attempt("evidence-status-code", code_value, window)
     return Lookup(NO_MATCH)

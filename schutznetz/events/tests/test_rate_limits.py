@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from schutznetz.core.retention import RetentionRule
-from schutznetz.events import limits, retention
-from schutznetz.events.models import Registration, SubmissionCounter
+from schutznetz.core.models import RateCounter
+from schutznetz.events import limits
+from schutznetz.events.models import Registration
 from schutznetz.events.tests.conftest import registration_data
 from schutznetz.events.tests.test_concurrency import _run_concurrently
 
@@ -120,7 +120,7 @@ def test_limits_are_per_address_and_event(client, event, make_event, limited):
     other = make_event()
     assert client.post(other.get_absolute_url(), form_data(3)).status_code == 200
     # The address is not stored in the clear.
-    digests = "".join(SubmissionCounter.objects.values_list("digest", flat=True))
+    digests = "".join(RateCounter.objects.values_list("digest", flat=True))
     assert "127.0.0.1" not in digests and "192.0.2.7" not in digests
 
 
@@ -152,19 +152,7 @@ def test_zero_switches_both_limits_off(client, event, settings):
     for number in range(3):
         client.post(event.get_absolute_url(), typo(number))
     assert client.post(event.get_absolute_url(), form_data(1)).status_code == 200
-    assert not SubmissionCounter.objects.exists()
-
-
-def test_retention_deletes_counters_of_past_days(event):
-    now = datetime(2026, 11, 25, 9, 10, tzinfo=UTC)
-    limits.count_submission(event.pk, "198.51.100.1", now=now - timedelta(days=3))
-    limits.count_submission(event.pk, "198.51.100.1", now=now)
-    rule = next(r for r in retention.rules() if r.name == "events.submission_counters")
-    assert isinstance(rule, RetentionRule)
-    due = limits.stale_counters(now=now)
-    assert due.count() == 1
-    assert rule.apply(due) == 1
-    assert SubmissionCounter.objects.count() == 1
+    assert not RateCounter.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -181,7 +169,7 @@ def test_counters_are_exact_under_concurrent_requests(make_event, settings):
     outcomes, errors = _run_concurrently(reserve, threads)
     assert errors == []
     assert sorted(outcomes) == ["Refusal"] * (threads - 5) + ["Reservation"] * 5
-    assert SubmissionCounter.objects.get().count == 5
+    assert RateCounter.objects.get(scope="event-registration").count == 5
 
 
 def test_submission_limit_follows_the_registration_limit_unless_set(settings, monkeypatch):
