@@ -14,7 +14,7 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
 
-def _event(meeting, attendee=None):
+def _event(meeting, attendee=None, cancelled=None):
     event = Event()
     event.add("uid", f"{meeting.uid}@schutznetz")
     event.add("dtstamp", timezone.now())
@@ -29,7 +29,9 @@ def _event(meeting, attendee=None):
         description = f"Abgesagt: {meeting.cancellation_reason}\n\n{description}"
     event.add("description", description)
     event.add("url", settings.SCHUTZNETZ_SITE_URL + meeting.get_absolute_url())
-    event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+    if cancelled is None:
+        cancelled = meeting.status == "cancelled"
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if attendee:
         event.add("organizer", _organizer())
         address = vCalAddress(f"mailto:{attendee}")
@@ -54,8 +56,9 @@ def meetings_ics(meetings):
 
 
 def meeting_message_ics(meeting, method, attendee):
-    """The calendar file mailed to one partner address: ``REQUEST`` (invitation, update) or ``CANCEL``."""
+    """The calendar file mailed to one partner address: ``REQUEST`` (invitation, update) or ``CANCEL``
+    (the meeting is cancelled, or this partner is no longer invited: either way the entry goes)."""
     calendar = new_calendar("Netzwerk")
     calendar["method"] = vText(method)
-    calendar.add_component(_event(meeting, attendee=attendee))
+    calendar.add_component(_event(meeting, attendee=attendee, cancelled=True if method == CANCEL else None))
     return calendar.to_ical()

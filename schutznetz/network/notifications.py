@@ -14,22 +14,22 @@ from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext
 
 from schutznetz.network import ics, queries
+from schutznetz.network.models import PartnerProfile
 
 WHEN_FORMAT = "l, d.m.Y, H:i"
 
 
-def recipients(meeting):
-    """The contact addresses of the organisations invited to ``meeting``, sorted, each once."""
-    addresses = set()
-    for attendance in meeting.attendances.select_related("organisation__partner_profile"):
-        profile = getattr(attendance.organisation, "partner_profile", None)
-        if profile is not None and profile.contact_email:
-            addresses.add(profile.contact_email)
-    return sorted(addresses)
+def recipients(meeting, organisation_ids=None):
+    """The contact addresses of the organisations invited to ``meeting`` (or of the organisations
+    ``organisation_ids``, invited or not), sorted, each once."""
+    if organisation_ids is None:
+        organisation_ids = meeting.attendances.values("organisation_id")
+    profiles = PartnerProfile.objects.filter(organisation_id__in=organisation_ids).exclude(contact_email="")
+    return sorted(set(profiles.values_list("contact_email", flat=True)))
 
 
-def _send(meeting, subject, template, context, method):
-    addresses = recipients(meeting)
+def _send(meeting, subject, template, context, method, organisation_ids=None):
+    addresses = recipients(meeting, organisation_ids)
     if not addresses:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -51,14 +51,29 @@ def _send(meeting, subject, template, context, method):
     return sent
 
 
-def mail_invitation(meeting):
-    """Send the invitation to each invited organisation's functional contact address; returns the count."""
+def mail_invitation(meeting, organisation_ids=None):
+    """Send the invitation to each invited organisation's functional contact address (or only to
+    ``organisation_ids``, invited after the others); returns the count."""
     return _send(
         meeting,
         f"Einladung: {meeting.title}",
         "network/mail/invitation.txt",
         {"carried": queries.carried_over_tasks(meeting)},
         ics.REQUEST,
+        organisation_ids,
+    )
+
+
+def mail_invitation_withdrawn(meeting, organisation_ids):
+    """Tell organisations taken off the invitation list that the invitation no longer applies to
+    them; the calendar file removes the entry they got with the invitation."""
+    return _send(
+        meeting,
+        f"Einladung zurückgenommen: {meeting.title}",
+        "network/mail/invitation_withdrawn.txt",
+        {},
+        ics.CANCEL,
+        organisation_ids,
     )
 
 

@@ -336,11 +336,14 @@ def save_meeting(actor, meeting=None, *, invited_organisations=None, notify=Fals
         current = set(meeting.attendances.values_list("organisation_id", flat=True))
         wanted = {o.pk for o in invited_organisations}
         if current != wanted:
-            meeting.attendances.filter(organisation_id__in=current - wanted).delete()
-            Attendance.objects.bulk_create(
-                [Attendance(meeting=meeting, organisation_id=pk) for pk in sorted(wanted - current)]
-            )
+            added, removed = sorted(wanted - current), sorted(current - wanted)
+            meeting.attendances.filter(organisation_id__in=removed).delete()
+            Attendance.objects.bulk_create([Attendance(meeting=meeting, organisation_id=pk) for pk in added])
             fields.append("attendances")
+            if meeting.status == Meeting.Status.INVITED and meeting.invited_at is not None:
+                # After the invitation went out: those added get it now, those taken off get a
+                # calendar file that removes the entry they already have.
+                _mail_changed_invitees(meeting.pk, added, removed)
     if fields:
         record_audit(actor, action, meeting, fields + (["update_mailed"] if mailed else []))
     meeting.update_mailed = bool(mailed)
@@ -348,6 +351,15 @@ def save_meeting(actor, meeting=None, *, invited_organisations=None, notify=Fals
         meeting_id = meeting.pk
         transaction.on_commit(lambda: send_meeting_update.enqueue(meeting_id, mailed))
     return meeting
+
+
+def _mail_changed_invitees(meeting_id, added, removed):
+    from schutznetz.network.tasks import send_invitation_withdrawn, send_meeting_invitation
+
+    if added:
+        transaction.on_commit(lambda: send_meeting_invitation.enqueue(meeting_id, added))
+    if removed:
+        transaction.on_commit(lambda: send_invitation_withdrawn.enqueue(meeting_id, removed))
 
 
 @service

@@ -363,3 +363,61 @@ def test_the_edit_form_offers_the_checkbox_once_invited_and_says_the_update_goes
     assert "erhalten die Änderung mit einer neuen Kalenderdatei" in response.content.decode()
     audit = AuditEntry.objects.order_by("-id").first()
     assert audit.action == "meeting.update"
+
+
+# --- Changing the invitation list after the invitation -----------------------------------------
+
+
+def test_an_organisation_added_after_the_invitation_gets_it_and_one_taken_off_loses_the_entry(
+    invited, partners, koordination, mailoutbox, django_capture_on_commit_callbacks
+):
+    from schutznetz.testing.factories import make_organisation
+
+    beratung = make_organisation("Frauenberatung Nachtrag")
+    services.save_partner_profile(None, beratung, contact_email="beratung@example.org")
+    assert set(invited.attendances.values_list("organisation_id", flat=True)) == {p.pk for p in partners}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_meeting(
+            koordination,
+            invited,
+            invited_organisations=[partners[0], partners[2], beratung],
+            title=invited.title,
+        )
+
+    by_address = {mail.to[0]: mail for mail in mailoutbox}
+    # Only the two whose invitation changed are mailed; the others hear nothing new.
+    assert set(by_address) == {"beratung@example.org", "polizei@example.org"}
+
+    added = by_address["beratung@example.org"]
+    assert added.subject == "Einladung: Plenum Herbst"
+    calendar, event = _event(added)
+    assert calendar["method"] == "REQUEST" and event["status"] == "CONFIRMED"
+
+    removed = by_address["polizei@example.org"]
+    assert removed.subject == "Einladung zurückgenommen: Plenum Herbst"
+    assert "nicht mehr eingeladen" in removed.body and "findet statt" in removed.body
+    calendar, event = _event(removed)
+    first = _event(invited.invitation_mails[0])[1]
+    assert calendar["method"] == "CANCEL" and event["status"] == "CANCELLED"
+    assert event["uid"] == first["uid"]
+    assert "polizei@example.org" in str(event["attendee"])
+
+
+def test_list_changes_before_the_invitation_mail_nobody(
+    upcoming, partners, koordination, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_meeting(
+            koordination, upcoming, invited_organisations=partners[:1], title=upcoming.title
+        )
+    assert mailoutbox == []
+
+
+def test_a_withdrawal_waiting_in_the_queue_is_not_sent_to_an_organisation_invited_again(
+    invited, partners, koordination, mailoutbox
+):
+    from schutznetz.network.tasks import send_invitation_withdrawn
+
+    # Taken off and put back before the worker got to the mail: the entry stays.
+    assert send_invitation_withdrawn.call(invited.pk, [partners[1].pk]) == 0
+    assert mailoutbox == []
