@@ -50,8 +50,14 @@ class HsdsServiceSerializer(serializers.Serializer):
 
 
 FILTERS = [
-    OpenApiParameter("q", str, description="Freitext (tippfehlertolerant)"),
-    OpenApiParameter("ort", str, description="Gemeinde oder Postleitzahl"),
+    OpenApiParameter(
+        "q",
+        str,
+        description="Freitext (tippfehlertolerant); ohne ort gilt eine Gemeinde oder Postleitzahl darin als ort",
+    ),
+    OpenApiParameter(
+        "ort", str, description="Gemeinde oder Postleitzahl (ganz); ein leicht vertippter Name wird erkannt"
+    ),
     OpenApiParameter("art", str, enum=list(taxonomy.KINDS), description="Art der Hilfe (schutznetz-art)"),
     OpenApiParameter(
         "zielgruppe", str, enum=list(taxonomy.TARGET_GROUPS), description="Zielgruppe (schutznetz-zielgruppe)"
@@ -91,7 +97,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         return context
 
     def list(self, request, *args, **kwargs):
-        params = queries.FinderParams.from_query(request.query_params)
+        params = queries.place_in_text(queries.FinderParams.from_query(request.query_params))
         _place, ranked, _problems = queries.ranked_offers(params)
         page = queries.load_page(self.paginate_queryset(ranked))
         items = [

@@ -92,10 +92,18 @@ class Entry:
     schedules: tuple = ()
 
     def is_open(self, weekday, time):
-        """Same rule as ``queries.open_now_condition``."""
-        return self.is_24_7 or any(
-            day == weekday and opens <= time < closes for day, opens, closes in self.schedules
-        )
+        """Same rule as ``queries.open_now_condition`` (a row closing at or before its opening
+        runs past midnight into the next day)."""
+        if self.is_24_7:
+            return True
+        previous = (weekday - 1) % 7
+        for day, opens, closes in self.schedules:
+            overnight = closes <= opens
+            if day == weekday and opens <= time and (time < closes or overnight):
+                return True
+            if day == previous and overnight and time < closes:
+                return True
+        return False
 
     def card_row(self):
         """A fresh display row for one request (``queries.CARD_FIELDS`` plus the light)."""
@@ -143,10 +151,19 @@ class FinderIndex:
         # Place look-ups by exact name, slug and normalised name; each keeps the first place in
         # ``places`` order, which is the one the scan in ``queries.resolve_place`` finds.
         self.place_by_name, self.place_by_slug, self.place_by_normalised = {}, {}, {}
+        self.place_by_postcode = {}
         for position, place in enumerate(self.places):
             self.place_by_name.setdefault(place.name.lower(), position)
             self.place_by_slug.setdefault(place.slug, position)
             self.place_by_normalised.setdefault(search.normalise(place.name), position)
+            for postcode in place.postcodes.split():
+                self.place_by_postcode.setdefault(postcode, position)
+        # Names without their addition in brackets ("Wickede" for "Wickede (Ruhr)"), after all
+        # full names: a full name wins.
+        for position, place in enumerate(self.places):
+            self.place_by_normalised.setdefault(search.base_name(place.name), position)
+        # Guesses for unknown place texts (``search.guess_place``), bounded: the text is the visitor's.
+        self.guess_memo = {}
         # ``_near`` per (place, radius): the same few hundred places are asked for again and
         # again. Bounded, since the radius comes from the visitor.
         self.near_memo = {}
@@ -179,13 +196,15 @@ class FinderIndex:
 
     # --- places ------------------------------------------------------------------------
 
-    def place(self, text):
-        """Same answer as ``queries.resolve_place`` (name, slug or postcode)."""
+    def place(self, text, guess=True):
+        """Same answer as ``queries.resolve_place`` (name, slug or postcode; with ``guess``, a
+        shortened or mistyped name too)."""
         text = (text or "").strip()
         if not text:
             return None
         if text.isdigit():
-            return next((p for p in self.places if text in p.postcodes), None)
+            position = self.place_by_postcode.get(text)
+            return None if position is None else self.places[position]
         wanted = search.normalise(text)
         positions = [
             position
@@ -195,10 +214,18 @@ class FinderIndex:
             )
             if position is not None
         ]
-        if not positions:
-            position = self.place_by_normalised.get(wanted)
-            return None if position is None else self.places[position]
-        return self.places[min(positions)]
+        if positions:
+            return self.places[min(positions)]
+        position = self.place_by_normalised.get(wanted)
+        if position is not None:
+            return self.places[position]
+        if not guess:
+            return None
+        if wanted not in self.guess_memo:
+            if len(self.guess_memo) >= NEAR_MEMO_SIZE:
+                self.guess_memo.clear()
+            self.guess_memo[wanted] = search.guess_place(wanted, self.places)
+        return self.guess_memo[wanted]
 
     # --- retrieval -------------------------------------------------------------------
 

@@ -591,7 +591,7 @@ CSV_COLUMNS = {
     "plz": "Postleitzahl",
     "ort": "Ort bzw. Gemeinde, Pflicht",
     "versorgungsgebiet": "Gemeinden, für die das Angebot zuständig ist; * = ganzes Gebiet/überregional",
-    "oeffnungszeiten": "z. B. Mo-Fr 09:00-12:00, Di 14:00-17:00",
+    "oeffnungszeiten": "z. B. Mo-Fr 09:00-12:00, Di 14:00-17:00; über Mitternacht: Fr 20:00-02:00",
     "rund_um_die_uhr": "ja/nein",
     "anonym": "ja/nein",
     "kostenlos": "ja/nein",
@@ -627,7 +627,10 @@ def parse_opening_hours(check, text, path="oeffnungszeiten"):
         first = GERMAN_DAYS[match.group(1).lower()]
         last = GERMAN_DAYS[match.group(2).lower()] if match.group(2) else first
         opens, closes = match.group(3), match.group(4)
-        if not (TIME_RE.match(opens) and TIME_RE.match(closes)) or opens.zfill(5) >= closes.zfill(5):
+        if closes == "24:00":
+            closes = "00:00"  # midnight
+        # A closing time before the opening time runs past midnight ("Fr 20:00-02:00").
+        if not (TIME_RE.match(opens) and TIME_RE.match(closes)) or opens.zfill(5) == closes.zfill(5):
             check.error(path, f"„{part}“: ungültige Uhrzeit")
             continue
         for day in range(first, last + 1):

@@ -1,6 +1,6 @@
 """Every read of the directory: public (approved, active offers) and staff (scoped to the user)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -54,22 +54,29 @@ def public_offer_or_404(hsds_id):
     )
 
 
-def resolve_place(text):
-    """A municipality by name, slug or postcode (e.g. "Lippstadt", "lippstadt", "59555")."""
+def resolve_place(text, guess=True):
+    """A municipality by name, slug or postcode (e.g. "Lippstadt", "lippstadt", "59555"), by its
+    name without the addition in brackets ("Wickede"), and with ``guess`` by a shortened or
+    mistyped name ("Lipstadt", see ``search.guess_place``). A postcode must be whole."""
     text = (text or "").strip()
     if not text:
         return None
     if text.isdigit():
-        return Municipality.objects.filter(postcodes__contains=text).order_by("name").first()
+        candidates = Municipality.objects.filter(postcodes__contains=text).order_by("name")
+        return next((m for m in candidates if search.has_postcode(m.postcodes, text)), None)
     found = Municipality.objects.filter(
         Q(name__iexact=text) | Q(slug=search.normalise(text).replace(" ", "-"))
     ).first()
     if found is None:
         # Case-insensitive match of non-ASCII names does not work on SQLite: compare normalised names.
         wanted = search.normalise(text)
-        for municipality in Municipality.objects.only("name", "slug"):
-            if search.normalise(municipality.name) == wanted:
-                return Municipality.objects.get(pk=municipality.pk)
+        places = list(Municipality.objects.only("name", "slug"))
+        for normalised in (search.normalise, search.base_name):
+            for municipality in places:
+                if normalised(municipality.name) == wanted:
+                    return Municipality.objects.get(pk=municipality.pk)
+        guessed = search.guess_place(wanted, places) if guess else None
+        return Municipality.objects.get(pk=guessed.pk) if guessed else None
     return found
 
 
@@ -132,9 +139,15 @@ class FinderParams:
 
 
 def open_now_condition(now=None):
+    """Open now: 24/7, or a schedule row covering the local time. A row that closes at or before
+    it opens runs past midnight ("Fr 20:00-02:00", "Sa 18:00-00:00"): it counts on its own day
+    from its opening, and on the next day until its closing (same rule as ``Entry.is_open``)."""
     local = timezone.localtime(now or timezone.now())
-    open_schedule = Schedule.objects.filter(
-        offer=OuterRef("pk"), weekday=local.weekday(), opens_at__lte=local.time(), closes_at__gt=local.time()
+    weekday, time = local.weekday(), local.time()
+    overnight = Q(closes_at__lte=F("opens_at"))
+    open_schedule = Schedule.objects.filter(offer=OuterRef("pk")).filter(
+        Q(weekday=weekday, opens_at__lte=time) & (Q(closes_at__gt=time) | overnight)
+        | Q(weekday=(weekday - 1) % 7, closes_at__gt=time) & overnight
     )
     return Q(is_24_7=True) | Q(Exists(open_schedule))
 
@@ -207,6 +220,32 @@ def candidate_rows(offers, branches=None):
     return list(parts[0].union(*parts[1:]).order_by("pk")[:MAX_CANDIDATES])
 
 
+PLACE_SCAN_WORDS = 12  # of the free text, looked at for a place name (bounded: the text is the visitor's)
+PLACE_NAME_WORDS = 4  # the most words a place name has ("Frankfurt am Main")
+
+
+def place_in_text(params, index=None):
+    """The search with a place typed into the free text instead of the place field.
+
+    "Lippstadt", "59555" or "Frauenberatung Lippstadt" in ``q`` with no ``ort`` would otherwise
+    only find offers whose text names the place (a postcode finds nothing): the place (a whole
+    name, slug or postcode, never a guess) moves to ``ort``, the rest stays the free text.
+    Returns ``params`` unchanged when there is nothing to move."""
+    if params.ort or not params.q:
+        return params
+    index = index or finder_index.current()
+    words = params.q.split()[:PLACE_SCAN_WORDS]
+    for length in range(min(len(words), PLACE_NAME_WORDS), 0, -1):
+        for start in range(len(words) - length + 1):
+            text = " ".join(words[start : start + length])
+            if index.place(text, guess=False) is not None:
+                rest = " ".join(words[:start] + words[start + length :] + params.q.split()[PLACE_SCAN_WORDS:])
+                # Nothing left to search for ("Hilfe in Lippstadt"): no free text, so the index answers.
+                rest = rest if search.tokens(rest) else ""
+                return replace(params, q=rest, ort=text.strip(".,;:!?"), problems=list(params.problems))
+    return params
+
+
 @dataclass
 class FinderResult:
     params: FinderParams
@@ -238,6 +277,16 @@ def ranked_offers(params, now=None, use_index=True, tokens=None, index=None):
     if params.ort and place is None:
         problems.append(
             _("Ort: „%(ort)s“ ist uns nicht bekannt; es werden alle Orte gezeigt.") % {"ort": params.ort}
+        )
+    elif (
+        place is not None
+        and not params.ort.isdigit()
+        and search.normalise(params.ort) != search.normalise(place.name)
+    ):
+        # A shortened or mistyped name: say which place the results are for.
+        problems.append(
+            _("Ort: „%(ort)s“ – gezeigt werden Angebote für %(place)s.")
+            % {"ort": params.ort, "place": place.name}
         )
     if index is not None:
         candidates = index.candidates(params, place, MAX_CANDIDATES, now)
@@ -314,9 +363,14 @@ def find_offers(params, now=None, cards=False):
     """One page of ranked results: full offers (``load_page``) or, with ``cards``, the light
     display rows the public finder renders (``load_cards``)."""
     tokens = finder_index.versions() if cards else None  # one query for index and lights
+    if params.q and not params.ort:
+        params = place_in_text(params, finder_index.current(tokens) if cards else None)
     index = finder_index.current(tokens) if cards and not params.q else None
     place, ranked, problems = ranked_offers(params, now, tokens=tokens, index=index)
-    start = (params.seite - 1) * PAGE_SIZE
+    # A page past the end (an old link, fewer offers since) shows the last page: not
+    # "12 Angebote gefunden" above "Kein Angebot passt".
+    number = min(params.seite, max(1, -(-len(ranked) // PAGE_SIZE)))
+    start = (number - 1) * PAGE_SIZE
     shown = ranked[start : start + PAGE_SIZE]
     page = load_cards(shown, now, tokens) if cards else load_page(shown, now)
     return FinderResult(
@@ -324,7 +378,7 @@ def find_offers(params, now=None, cards=False):
         place,
         page,
         len(ranked),
-        params.seite,
+        number,
         len(ranked) > start + PAGE_SIZE,
         problems,
         index.card_memo if index is not None else None,

@@ -93,6 +93,45 @@ def fuzzy_candidates(token, words):
     )
 
 
+def base_name(name):
+    """A place's name without its addition in brackets, normalised: "Wickede (Ruhr)" → "wickede"."""
+    return normalise(re.sub(r"\([^)]*\)", " ", name or ""))
+
+
+def has_postcode(postcodes, text):
+    """Whether ``text`` is one of a place's postcodes (whole codes only: "5" or "595" is none)."""
+    return text in (postcodes or "").split()
+
+
+PLACE_PREFIX_MIN = 4
+
+
+def guess_place(wanted, places):
+    """The place a shortened or mistyped name most likely means, or None; ``wanted`` is normalised,
+    ``places`` in name order. Whole first words count if only one place starts with them
+    ("Frankfurt" → Frankfurt am Main), else the one clearly most similar name ("Lipstadt")."""
+    if len(wanted) < PLACE_PREFIX_MIN or wanted.isdigit():
+        return None
+    names = [(normalise(place.name), place) for place in places]
+    starting = [place for name, place in names if name.startswith(wanted + " ")]
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        return None  # "Bad" in a country of spas: ask, do not guess
+    matcher = difflib.SequenceMatcher(None, "", wanted)
+    scores = []
+    for name, place in names:
+        matcher.set_seq1(name)
+        if matcher.real_quick_ratio() >= FUZZY_CUTOFF and matcher.quick_ratio() >= FUZZY_CUTOFF:
+            ratio = matcher.ratio()
+            if ratio >= FUZZY_CUTOFF:
+                scores.append((ratio, place))
+    scores.sort(key=lambda scored: -scored[0])
+    if scores and (len(scores) == 1 or scores[1][0] < scores[0][0]):
+        return scores[0][1]
+    return None
+
+
 def token_sql_needle(token):
     """The substring the database looks for: the token's stem."""
     return stem(token)

@@ -81,9 +81,13 @@ def _apply(offer, data):
         values["address_protected"] = True  # shelters: always protected
     if values.get("address_protected", offer.address_protected):
         # A protected offer's position is its municipality's centre, never the house.
+        # Without a municipality it has no position at all: the finder's radius (``umkreis``,
+        # 1–500 km) asked from a few places would otherwise tell where the house is.
         municipality = values.get("municipality", offer.municipality)
         if municipality is not None:
             values["latitude"], values["longitude"] = municipality.latitude, municipality.longitude
+        else:
+            values["latitude"], values["longitude"] = None, None
     fields = changed(offer, values) if offer.pk else list(values)
     if not offer.pk:
         for name, value in values.items():

@@ -82,13 +82,17 @@ def _finder_page(request):
     return structure, holes
 
 
+# What an htmx search gets: the results and, out of band, the count for the page's live region.
+FRAGMENT_TEMPLATE = "directory/_results_htmx.html"
+
+
 @public_page
 @require_GET
 def finder(request):
     structure, holes = _finder_page(request)
     htmx = getattr(request, "htmx", None)
     partial = htmx and not htmx.history_restore_request
-    template = "directory/_results.html" if partial else "directory/finder.html"
+    template = FRAGMENT_TEMPLATE if partial else "directory/finder.html"
     response = shells.render(request, template, structure, holes)
     response["Vary"] = "HX-Request"
     return response

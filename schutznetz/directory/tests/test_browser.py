@@ -34,6 +34,10 @@ def test_lippstadt_turkish_counselling_then_quick_exit(browser_page, live_server
     page.get_by_role("button", name="Suchen").click()
     results = page.locator("#ergebnisse")
     results.get_by_text("1 Angebot gefunden").wait_for()
+    # The count is announced: htmx fills the page's own live region (role=status).
+    status = page.locator("#ergebnisse-status[role=status]")
+    page.wait_for_function("document.getElementById('ergebnisse-status').textContent.includes('1 Angebot')")
+    assert status.inner_text().strip() == "1 Angebot gefunden – für Lippstadt"
     assert "sprache=tr" in page.url and "ort=Lippstadt" in page.url  # shareable link
     assert "Beratung auf Deutsch" not in results.inner_text()
     assert_no_axe_violations(page)

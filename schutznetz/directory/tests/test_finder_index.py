@@ -147,6 +147,11 @@ def test_places_resolve_like_the_database_lookup():
         "Möhnesee-Test",
         "mohnesee test",
         "Nirgendwo",
+        "7",  # a part of a postcode is none
+        "700",
+        "Testort",  # a first word several places share: no guess
+        "Tesort 2",  # a typo: the clearly most similar name
+        "Moehnesee",  # a first word only one place has
     ):
         expected = queries.resolve_place(text)
         found = index.place(text)

@@ -55,7 +55,7 @@ def reference(path, language, partial):
     finder_index.current().card_memo.clear()
     with translation.override(language):
         structure, holes = views._finder_page(request)
-        template = "directory/_results.html" if partial else "directory/finder.html"
+        template = views.FRAGMENT_TEMPLATE if partial else "directory/finder.html"
         return shells.reference(request, template, structure, holes)
 
 

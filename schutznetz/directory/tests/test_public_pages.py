@@ -1,5 +1,7 @@
 """The public help finder pages: safety headers, no cookies, emergency numbers first, protected addresses."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -119,3 +121,64 @@ def test_navigation_links_follow_the_page_language(client):
     assert 'href="/hilfe/leichte-sprache/"' in german and 'href="/hilfe/leichte-sprache/"' in german_again
     assert 'href="/en/hilfe/leichte-sprache/"' in english
     assert 'href="/en/hilfe/leichte-sprache/"' not in german_again
+
+
+def test_htmx_search_announces_the_count_in_a_live_region_that_stays(client, pages):
+    """A screen reader announces a live region's change only if the region was on the page
+    before: the count goes out of band into a region outside the swapped results, and the
+    swapped results (twenty cards) are no live region themselves."""
+    html = client.get(pages[0]).content.decode()
+    region = re.search(r'<div id="ergebnisse-status"[^>]*></div>', html)
+    assert region and 'role="status"' in region.group(0), "empty live region on the page"
+    results = html[html.index('id="ergebnisse"') : html.index("</section>", html.index('id="ergebnisse"'))]
+    assert "ergebnisse-status" not in results and "aria-live" not in results
+    fragment = client.get("/hilfe/?ort=Soest&art=frauenberatung", HTTP_HX_REQUEST="true").content.decode()
+    oob = re.search(r'<div id="ergebnisse-status" hx-swap-oob="innerHTML"><p>([^<]*)</p></div>', fragment)
+    assert oob and oob.group(1) == "1 Angebot gefunden – für Soest"
+    assert "aria-live" not in fragment
+    # What was not understood is announced with the count.
+    fragment = client.get("/hilfe/?ort=Atlantis", HTTP_HX_REQUEST="true").content.decode()
+    status = fragment[fragment.index('<div id="ergebnisse-status"') :]
+    assert "Angebote gefunden</p><ul><li>Ort: „Atlantis“ ist uns nicht bekannt" in status
+
+
+def test_a_protected_offer_without_municipality_keeps_no_position(client, make_offer, koordination):
+    """An offer that had its house's coordinates and is then protected must not keep them: the
+    radius (umkreis) asked from a few places would tell where the house is."""
+    from schutznetz.directory import services
+
+    offer = make_offer("Beratung an geheimem Ort", municipality="", latitude=51.61234, longitude=8.12345)
+    services.update_offer(koordination, offer, {"address_protected": True})
+    offer.refresh_from_db()
+    assert offer.address_protected and offer.latitude is None and offer.longitude is None
+    for radius in (5, 6, 7):  # the answer no longer depends on the distance to the house
+        names = [
+            o["name"] for o in client.get(f"/api/v1/offers/?ort=Soest&umkreis={radius}").json()["results"]
+        ]
+        assert offer.name not in names
+
+
+def test_protected_offers_saved_before_lose_their_own_position(make_offer):
+    """Migration 0008 puts rows saved before the rule into the same state."""
+    import importlib
+
+    from django.apps import apps
+
+    from schutznetz.directory.models import Offer
+
+    migration = importlib.import_module("schutznetz.directory.migrations.0008_protected_positions")
+    loose = make_offer("Ohne Gemeinde", municipality="", latitude=51.61, longitude=8.12)
+    placed = make_offer("Mit Gemeinde", municipality="soest")
+    open_offer = make_offer("Offen", municipality="", latitude=51.7, longitude=8.2)
+    # As rows written before the rule: protected, with the house's coordinates.
+    Offer.objects.filter(pk__in=[loose.pk, placed.pk]).update(
+        address_protected=True, latitude=51.6123, longitude=8.1234
+    )
+    migration.forget_protected_positions(apps, None)
+    loose.refresh_from_db(), placed.refresh_from_db(), open_offer.refresh_from_db()
+    assert (loose.latitude, loose.longitude) == (None, None)
+    assert (placed.latitude, placed.longitude) == (
+        placed.municipality.latitude,
+        placed.municipality.longitude,
+    )
+    assert (open_offer.latitude, open_offer.longitude) == (51.7, 8.2)  # not protected: unchanged
