@@ -6,11 +6,32 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
+from django.utils.translation import gettext_lazy as _
 
+from schutznetz.accounts.backends import organisation_is_active
 from schutznetz.core import crypto
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth's German says "du" and not how long; the lock-out is the one for every login
+        # name (known or not), so it tells nothing about whether an account exists.
+        "too_many_login_attempts": _(
+            "Zu viele gescheiterte Anmeldeversuche. Bitte warten Sie bis zu 15 Minuten und versuchen Sie es dann erneut."
+        ),
+    }
+
+    def pre_login(self, request, user, **kwargs):
+        """Staff of an organisation switched off in the admin cannot sign in (the password
+        alone gets them allauth's "account inactive" page, as for a deactivated user)."""
+        if not organisation_is_active(user):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def is_open_for_signup(self, request):
         # Staff join by invitation only (accounts.services.invite_user).
         return False

@@ -7,10 +7,14 @@ groups' permissions for that: two queries on every staff page. This backend auth
 allauth's does and answers every permission question with "no", so the rules decide alone.
 """
 
+import functools
+
 from allauth.account.auth_backends import AuthenticationBackend
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 
 from schutznetz.core.aggregates import CommaList, split_comma_list
+from schutznetz.core.prepared import PreparedQuery
 
 
 class SignInBackend(AuthenticationBackend):
@@ -29,15 +33,51 @@ class SignInBackend(AuthenticationBackend):
     def has_module_perms(self, user_obj, app_label):
         return False
 
+    def authenticate(self, request, **credentials):
+        """Demo logins sign in with their password only in development (``SCHUTZNETZ_DEBUG=1``).
+
+        Their password is printed in the README. Were they allowed to sign in on a production
+        server (after ``load_demo`` ran there), whoever came first would set up the second factor
+        and keep the account. Refused like a wrong password, so the answer tells nothing more.
+        """
+        from schutznetz.accounts.middleware import demo_logins_without_mfa
+
+        user = super().authenticate(request, **credentials)
+        if user is not None and user.is_demo and not demo_logins_without_mfa():
+            return None
+        return user
+
+    def user_can_authenticate(self, user):
+        """Active users of an active organisation (or of none): switching an organisation off in
+        the admin ends its staff's sessions and API access from their next request on."""
+        return super().user_can_authenticate(user) and organisation_is_active(user)
+
     def get_user(self, user_id):
-        """The signed-in user with their roles, in one query.
+        """The signed-in user with their roles, in one prepared query.
 
         Every staff request asks for the roles (second-factor rule, navigation, rules); loading
         them with the user saves a query on each. They are still read fresh per request, so a
-        role taken away counts from the next page on.
+        role taken away, or a user or organisation switched off, counts from the next page on.
         """
-        from schutznetz.accounts.models import User, UserRole
+        from schutznetz.accounts.models import User
 
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = _user_with_roles().first(pk=pk)
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user._role_cache = split_comma_list(user.role_codes_)
+        return user
+
+
+@functools.cache
+def _user_with_roles():
+    """Compiling this query cost ten times running it, on every request (core/prepared.py)."""
+    from schutznetz.accounts.models import User, UserRole
+
+    def build(pk):
         roles = Subquery(
             UserRole.objects.filter(user=OuterRef("pk"))
             .order_by()
@@ -45,8 +85,11 @@ class SignInBackend(AuthenticationBackend):
             .annotate(codes=CommaList("role"))
             .values("codes")
         )
-        user = User._default_manager.annotate(role_codes_=roles).filter(pk=user_id).first()
-        if user is None or not self.user_can_authenticate(user):
-            return None
-        user._role_cache = split_comma_list(user.role_codes_)
-        return user
+        return User._default_manager.select_related("organisation").annotate(role_codes_=roles).filter(pk=pk)
+
+    return PreparedQuery(build, pk=-2_000_000_017)
+
+
+def organisation_is_active(user):
+    organisation = getattr(user, "organisation", None)
+    return organisation is None or organisation.is_active

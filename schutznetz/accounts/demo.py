@@ -83,4 +83,7 @@ def print_logins(stdout):
     for username, (org_name, roles) in DEMO_USERS.items():
         stdout.write(f"  {username:28} {', '.join(str(Role(r).label) for r in roles):30} {org_name}")
     if not getattr(settings, "SCHUTZNETZ_DEMO_LOGIN_WITHOUT_MFA", settings.DEBUG):
-        stdout.write("Hinweis: Ohne SCHUTZNETZ_DEBUG=1 verlangen auch Demo-Zugänge einen zweiten Faktor.")
+        stdout.write(
+            "Hinweis: Ohne SCHUTZNETZ_DEBUG=1 können sich Demo-Zugänge nicht anmelden "
+            "(ihr Passwort steht in der README)."
+        )

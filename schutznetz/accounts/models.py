@@ -35,8 +35,12 @@ class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Organisations-Admin")
 
 
-# Roles that can see case or evidence content must use a second factor.
-MFA_REQUIRED_ROLES = frozenset({Role.FACHKRAFT, Role.MODERATION, Role.SPURENSICHERUNG})
+# Roles that can see case or evidence content must use a second factor; so must the roles that can
+# give someone such a role (Koordination and an organisation's admin invite staff with any role but
+# Koordination): otherwise their password alone would let an attacker invite a Fachkraft of their own.
+MFA_REQUIRED_ROLES = frozenset(
+    {Role.FACHKRAFT, Role.MODERATION, Role.SPURENSICHERUNG, Role.KOORDINATION, Role.ORG_ADMIN}
+)
 
 
 class Organisation(models.Model):

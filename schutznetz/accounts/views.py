@@ -56,7 +56,7 @@ def accept_invitation(request, token):
     invitation = get_object_or_404(Invitation, token=token)
     if not invitation.is_open:
         return render(request, "accounts/invitation_closed.html", status=410)
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ class SecurityHeadersMiddleware:
     """CSP without unsafe-inline, Permissions-Policy and friends, on every response.
 
     HSTS, nosniff and Referrer-Policy come from Django's SecurityMiddleware
-    (configured in settings); this adds what Django 5.2 has no setting for.
+    (configured in settings); this adds what Django 5.2 has no setting for, and keeps
+    every response to a signed-in browser out of its cache (``Cache-Control: no-store``).
     """
 
     def __init__(self, get_response):
@@ -57,7 +59,21 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if _from_signed_in_browser(request) and "no-store" not in response.get("Cache-Control", ""):
+            # A case page, a person's name, an agenda: nothing a signed-in person was shown may stay
+            # in the browser's cache or back/forward history of a shared office computer.
+            patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def _from_signed_in_browser(request):
+    """Whether the request came with a session (a signed-in member of staff).
+
+    Asked of the cookie rather than of ``request.user``: no database query, also on the error
+    page of a database that just failed. Static files are answered before the session
+    middleware (``request.session`` is missing) and keep their own caching.
+    """
+    return hasattr(request, "session") and settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def mark_public(request, no_store=True):
