@@ -259,3 +259,22 @@ def test_a_meeting_place_is_a_location_in_english_not_a_town():
         assert str(MeetingForm().fields["location"].label) == "Location"
     with translation.override("de"):
         assert str(MeetingForm().fields["location"].label) == "Ort"
+
+
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example/", "//evil.example/", "https://evil.example/", "/\t/evil.example/"]
+)
+def test_task_status_never_redirects_to_another_site(
+    meeting, koordination, partners, fachkraft, client, target
+):
+    task = services.add_task(koordination, meeting, title="Aufgabe", owner=partners[0])
+    login(client, fachkraft)
+    response = client.post(reverse("network:task_status", args=[task.pk]), {"status": "done", "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == meeting.get_absolute_url()
+    # A path of our own is still followed.
+    response = client.post(
+        reverse("network:task_status", args=[task.pk]),
+        {"status": "done", "next": "/intern/netzwerk/aufgaben/"},
+    )
+    assert response["Location"] == "/intern/netzwerk/aufgaben/"
