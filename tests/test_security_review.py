@@ -492,3 +492,12 @@ def test_accepting_an_invitation_refuses_a_password_like_the_user_name_or_addres
         assert response.status_code == 200
         assert "zu ähnlich" in response.content.decode()
     assert not User.objects.filter(username__in=["mariamueller2026", "mm-2026"]).exists()
+
+
+@pytest.mark.parametrize("path", ["/hilfe/angebot/abc/", "/gibt-es-nicht/", "/en/gibt-es-nicht/"])
+def test_error_pages_for_unknown_addresses_are_not_stored(path):
+    """A mistyped help-finder address never reaches the finder's own ``no-store``."""
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert "no-store" in response["Cache-Control"]
+    assert not response.cookies

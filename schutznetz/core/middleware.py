@@ -59,7 +59,10 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if _from_signed_in_browser(request) and "no-store" not in response.get("Cache-Control", ""):
+        # Error pages too: a 404 for a mistyped help-finder address never reaches the finder's
+        # own no-store, and there is nothing on an error page worth keeping.
+        keep_out = _from_signed_in_browser(request) or response.status_code >= 400
+        if keep_out and "no-store" not in response.get("Cache-Control", ""):
             # A case page, a person's name, an agenda: nothing a signed-in person was shown may stay
             # in the browser's cache or back/forward history of a shared office computer.
             patch_cache_control(response, no_store=True, private=True)
