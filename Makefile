@@ -60,7 +60,9 @@ debs:
 
 deps: venv frontend debs
 
-compilemessages: deps
+compile# locale/de holds hand-kept formal versions of allauth's and DRF's informal German: never run
+# makemessages -a or -l de on it (every entry would be marked obsolete).
+messages: deps
 	@if [[ -d locale ]] || compgen -G 'schutznetz/*/locale' >/dev/null; then \
 	  SCHUTZNETZ_DEBUG=1 $(MANAGE) compilemessages $(DJANGO_IGNORES) -v 0; \
 	else echo "compilemessages: kein locale-Verzeichnis, übersprungen"; fi
