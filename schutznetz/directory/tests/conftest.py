@@ -9,9 +9,21 @@ from schutznetz.testing.factories import make_organisation, make_user
 _numbers = itertools.count(1)
 
 
+def ensure_default_region():
+    """Kreis Soest's towns, as migration 0003 loads them: a transactional test's flush empties the
+    table for every later test (pytest-django runs transactional tests last, in file order)."""
+    from schutznetz.directory.models import Municipality
+    from schutznetz.directory.regions import DEFAULT_REGION_FILE, DEFAULT_REGION_NAME, parse_region_csv
+
+    if not Municipality.objects.exists():
+        rows = parse_region_csv(DEFAULT_REGION_FILE.read_text(encoding="utf-8"))
+        services.load_region(None, DEFAULT_REGION_NAME, rows)
+
+
 @pytest.fixture
 def make_offer(db):
     """Create a published offer through the service layer (as the system)."""
+    ensure_default_region()
 
     def build(name=None, kinds=("frauenberatung",), municipality="soest", provider=None, **data):
         number = next(_numbers)
