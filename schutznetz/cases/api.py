@@ -101,6 +101,11 @@ class ActionViewSet(
     def get_queryset(self):
         return queries.actions_for(self.request.user).order_by("due_date", "id")
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        queries.log_action_reads(request.user, page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(queries.access_action(request.user, kwargs["pk"])).data)
 

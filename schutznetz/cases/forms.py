@@ -214,11 +214,16 @@ class ReferralForm(forms.Form):
 
 
 class ReferralUpdateForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Neuer Status"),
-        choices=[("accepted", _("annehmen")), ("declined", _("ablehnen")), ("completed", _("abschließen"))],
-    )
+    STEPS = [("accepted", _("annehmen")), ("declined", _("ablehnen")), ("completed", _("abschließen"))]
+
+    status = forms.ChoiceField(label=_("Neuer Status"), choices=STEPS)
     decline_reason = forms.CharField(label=_("Grund der Ablehnung"), max_length=300, required=False)
+
+    def __init__(self, *args, steps=None, **kwargs):
+        """``steps``: the statuses the referral may go to from where it stands (only those are offered)."""
+        super().__init__(*args, **kwargs)
+        if steps is not None:
+            self.fields["status"].choices = [(value, label) for value, label in self.STEPS if value in steps]
 
 
 class ProposalDeclineForm(forms.Form):

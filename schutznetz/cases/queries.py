@@ -12,7 +12,8 @@ case is written to the access log.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, DateTimeField, Exists, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.utils import timezone
@@ -47,7 +48,7 @@ from schutznetz.cases.models import (
 from schutznetz.core.access import get_scoped_or_404
 from schutznetz.core.access_log import log_access, log_access_many
 from schutznetz.core.aggregates import CommaList, split_comma_list
-from schutznetz.core.models import AccessLogEntry
+from schutznetz.core.models import AccessLogEntry, AuditEntry
 
 # What the chair sees of a case on its agenda: enough to run the conference, no identities.
 CHAIR_SECTIONS = frozenset({Section.RISK, Section.ACTIONS, Section.DEADLINES})
@@ -229,6 +230,42 @@ def section_visible(user, case, section):
     return case_access(user, case).sees(section)
 
 
+def _audit_changes(model, actions):
+    """The audit log's entries ``actions`` about the row ``OuterRef("pk")`` of ``model``."""
+    return AuditEntry.objects.filter(
+        object_type=model._meta.label_lower,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        action__in=actions,
+    )
+
+
+def _person_updates():
+    """The corrections of a person (``services.update_person``)."""
+    return _audit_changes(Person, ["case.person.update"])
+
+
+# Changes of an action after it was agreed: its holder's status and outcome, the conference's review.
+ACTION_CHANGES = ("action.update", "action.review")
+
+
+def _action_changes():
+    return _audit_changes(Action, ACTION_CHANGES)
+
+
+def actions_changed_after(actions, cutoff):
+    """Ids of ``actions`` changed after ``cutoff`` (for lists decided in Python)."""
+    ids = [str(action.pk) for action in actions]
+    if not ids:
+        return set()
+    changed = AuditEntry.objects.filter(
+        object_type=Action._meta.label_lower,
+        object_id__in=ids,
+        action__in=ACTION_CHANGES,
+        created_at__gt=cutoff,
+    )
+    return {int(pk) for pk in changed.values_list("object_id", flat=True)}
+
+
 def _section_queryset(user, case, section, queryset):
     access = case_access(user, case)
     if not access.sees(section):
@@ -236,6 +273,13 @@ def _section_queryset(user, case, section, queryset):
     queryset = queryset.filter(case=case)
     if access.cutoff is not None:
         queryset = queryset.filter(created_at__lte=access.cutoff)
+        if section == Section.PERSONS:
+            # A person corrected after the withdrawal (a new address, a new name) stays hidden: what
+            # was lawfully shared was the old record, and it is not kept.
+            queryset = queryset.exclude(Exists(_person_updates().filter(created_at__gt=access.cutoff)))
+        elif section == Section.ACTIONS:
+            # Likewise an action whose status, outcome or review changed after the withdrawal.
+            queryset = queryset.exclude(Exists(_action_changes().filter(created_at__gt=access.cutoff)))
     return queryset
 
 
@@ -383,15 +427,21 @@ def with_list_details(user, cases, hide_names=False):
     if not hide_names:
         visible = {case.pk: case for case in cases if case.access.sees(Section.PERSONS)}
         if visible:
-            persons = (
-                Person.objects.filter(case_id__in=list(visible), role=PersonRole.AT_RISK)
-                .order_by("id")
-                .values_list("case_id", "first_name", "last_name", "created_at")
-            )
-            for case_id, first_name, last_name, created_at in persons:
+            persons = Person.objects.filter(case_id__in=list(visible), role=PersonRole.AT_RISK).order_by("id")
+            if any(case.access.cutoff is not None for case in visible.values()):
+                # Rare (every legal basis withdrawn): then a correction after the withdrawal hides the name.
+                last_update = _person_updates().order_by("-created_at").values("created_at")[:1]
+                persons = persons.annotate(last_update_=Subquery(last_update))
+            else:
+                persons = persons.annotate(last_update_=Value(None, output_field=DateTimeField()))
+            rows = persons.values_list("case_id", "first_name", "last_name", "created_at", "last_update_")
+            for case_id, first_name, last_name, created_at, last_update in rows:
                 case = visible[case_id]
                 cutoff = case.access.cutoff
-                if case.primary_name is None and (cutoff is None or created_at <= cutoff):
+                hidden = cutoff is not None and (
+                    created_at > cutoff or (last_update is not None and last_update > cutoff)
+                )
+                if case.primary_name is None and not hidden:
                     case.primary_name = Person.format_name(first_name, last_name)
     log_access_many(user, cases, purpose="list")
     return cases
@@ -477,13 +527,17 @@ def agenda_for(user, conference):
         log_access_many(user, visible, purpose="conference")
     open_actions = {}
     reviewable = {}
-    for action in Action.objects.filter(case__in=[i.case for i in items]).select_related(
-        "organisation", "agenda_item"
-    ):
+    all_actions = list(
+        Action.objects.filter(case__in=[i.case for i in items]).select_related("organisation", "agenda_item")
+    )
+    changed_after = _changed_after_cutoff([i.case for i in items], all_actions)
+    for action in all_actions:
         item_case = next(i.case for i in items if i.case.pk == action.case_id)
         if not item_case.access.sees(Section.ACTIONS):
             continue
-        if item_case.access.cutoff is not None and action.created_at > item_case.access.cutoff:
+        if item_case.access.cutoff is not None and (
+            action.created_at > item_case.access.cutoff or action.pk in changed_after
+        ):
             continue
         if action.agenda_item_id is not None and action.agenda_item.conference_id == conference.pk:
             open_actions.setdefault(("new", action.case_id), []).append(action)
@@ -497,12 +551,20 @@ def agenda_for(user, conference):
     return items
 
 
+def _changed_after_cutoff(cases, actions):
+    """Ids of ``actions`` changed after the cutoff of their case's access (cases carry ``access``)."""
+    cutoffs = {case.pk: case.access.cutoff for case in cases if case.access.cutoff is not None}
+    changed = set()
+    for case_id, cutoff in cutoffs.items():
+        changed |= actions_changed_after([a for a in actions if a.case_id == case_id], cutoff)
+    return changed
+
+
 def may_see_minutes(user, conference):
-    return (
-        conference.chair_organisation_id == _org(user)
-        and user.has_role(Role.MODERATION)
-        or has_acknowledged(user, conference)
-    )
+    """The minutes are the agenda with its outcome: like the agenda, only for whoever acknowledged the
+    conference's confidentiality themselves, the chair's Moderation included (a colleague of the chair
+    who never acknowledged gets no minutes)."""
+    return has_acknowledged(user, conference)
 
 
 def attendance_of(conference):
@@ -527,7 +589,11 @@ def referrals_for(user):
 
 
 def access_referral(user, referral_id):
-    return get_scoped_or_404(referrals_for(user), log_user=user, purpose="referral", pk=referral_id)
+    """One referral to, from or (chairs) proposed to the conference; 404 otherwise. Logged against its
+    case too: the page shows the case's number and, once declined, why (the Art. 15 report counts it)."""
+    referral = get_scoped_or_404(referrals_for(user), log_user=user, purpose="referral", pk=referral_id)
+    log_access(user, referral.case, purpose="referral")
+    return referral
 
 
 def participating_organisations(user, case):
@@ -592,24 +658,61 @@ def actions_for(user):
     in_scope = _scope_condition(user, "case_id", per_row=True)
     if in_scope is None:
         return Action.objects.none()
+    bases = LegalBasis.objects.filter(case=OuterRef("case_id"), organisation_id=org_id)
+    withdrawn = bases.filter(withdrawn_at__isnull=False)
+    # The cutoff of ``_access_from_facts``: once every legal basis of the organisation is withdrawn, an
+    # action created or changed (``_action_changes``) after the last withdrawal stays hidden, as on the
+    # case page. A change after every withdrawal is a change after the cutoff.
+    change_after_cutoff = _action_changes().filter(
+        ~Exists(
+            LegalBasis.objects.filter(
+                case=OuterRef(OuterRef("case_id")),
+                organisation_id=org_id,
+                withdrawn_at__isnull=False,
+                withdrawn_at__gte=OuterRef("created_at"),
+            )
+        )
+    )
+    before_cutoff = (
+        Exists(bases.filter(withdrawn_at__isnull=True))
+        | ~Exists(withdrawn)
+        | (Exists(withdrawn.filter(withdrawn_at__gte=OuterRef("created_at"))) & ~Exists(change_after_cutoff))
+    )
     sees_actions = (
         Q(case__bringing_organisation_id=org_id)
         | Q(case__lead_organisation_id=org_id)
-        | Exists(
-            SectionShare.objects.filter(
-                case=OuterRef("case_id"), organisation_id=org_id, section=Section.ACTIONS
+        | (
+            Exists(
+                SectionShare.objects.filter(
+                    case=OuterRef("case_id"), organisation_id=org_id, section=Section.ACTIONS
+                )
             )
+            & before_cutoff
         )
     )
     return Action.objects.filter(in_scope).filter(sees_actions).select_related("case", "organisation")
 
 
 def open_actions_for_org(user):
-    return actions_for(user).filter(organisation_id=_org(user), status__in=OPEN_ACTION_STATUSES)
+    """Open actions the organisation holds in open cases (the start page; like its deadlines)."""
+    return actions_for(user).filter(
+        organisation_id=_org(user), status__in=OPEN_ACTION_STATUSES, case__status=CaseStatus.OPEN
+    )
 
 
 def access_action(user, action_id):
-    return get_scoped_or_404(actions_for(user), log_user=user, purpose="action", pk=action_id)
+    """One action the user may see; 404 otherwise. Logged against its case too (purpose "action"): an
+    action is case content, so the read belongs in the case's Art. 15 report."""
+    action = get_scoped_or_404(actions_for(user), log_user=user, purpose="action", pk=action_id)
+    log_access(user, action.case, purpose="action")
+    return action
+
+
+def log_action_reads(user, actions, purpose="api_list"):
+    """Log the cases of listed actions (one row per action's case) for the Art. 15 report."""
+    cases = {action.case_id: action.case for action in actions}
+    if cases:
+        log_access_many(user, list(cases.values()), purpose=purpose)
 
 
 # --- Art. 15: who saw the case ------------------------------------------------------------------------
@@ -651,6 +754,7 @@ READ_KINDS = {
     "agenda_lookup": "listed",
     "conference": "conference",
     "minutes": "minutes",
+    "action": "opened",
 }
 READ_KIND_LABELS = {
     "opened": _("Fall geöffnet"),
@@ -740,14 +844,23 @@ def minutes_for(user, conference):
     if visible:
         log_access_many(user, visible, purpose="minutes")
     actions = {}
-    for action in Action.objects.filter(case__in=visible).select_related("organisation", "reviewed_in"):
+    all_actions = list(Action.objects.filter(case__in=visible).select_related("organisation", "reviewed_in"))
+    changed_after = _changed_after_cutoff(visible, all_actions)
+    for action in all_actions:
         actions.setdefault(action.case_id, []).append(action)
     for item in items:
         item.visible = item.case.access.participates or item.case.access.chair
         access = item.case.access
         case_actions = actions.get(item.case_id, []) if access.sees(Section.ACTIONS) else []
         if access.cutoff is not None:
-            case_actions = [a for a in case_actions if a.created_at <= access.cutoff]
+            case_actions = [
+                a for a in case_actions if a.created_at <= access.cutoff and a.pk not in changed_after
+            ]
         item.new_actions = [a for a in case_actions if a.agenda_item_id == item.pk]
         item.reviewed_list = [a for a in case_actions if a.reviewed_in_id == item.pk]
+        # Decisions recorded after the organisation's consent was withdrawn stay hidden, like every
+        # other content created after the withdrawal.
+        item.decisions_visible = item.visible and (
+            access.cutoff is None or (item.discussed_at is not None and item.discussed_at <= access.cutoff)
+        )
     return items

@@ -62,7 +62,6 @@ from schutznetz.cases.tasks import send_case_mail
 from schutznetz.core.crypto import blind_index
 from schutznetz.core.services import changed, record_audit, service
 
-REPEAT_WINDOW = timedelta(days=365)
 RETURN_BAN_DAYS = 10
 RETURN_BAN_EXTENSION_DAYS = 10
 IDENTITY_PURPOSE = "cases.person"
@@ -158,6 +157,23 @@ def _brings_or_leads(case, organisation):
 
 
 # --- deadlines arithmetic ---------------------------------------------------------------------------
+
+
+def twelve_months_after(day):
+    """The same calendar day a year later (29 February → 28 February): "within 12 months" spans 366 days
+    when a 29 February lies in between, not always 365."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def twelve_months_before(moment):
+    """The same calendar moment a year earlier (29 February → 28 February); works on dates and datetimes."""
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:
+        return moment.replace(year=moment.year - 1, day=28)
 
 
 def return_ban_end(
@@ -341,7 +357,7 @@ def detect_repeats(actor, case, person, now=None):
     if not person.identity_index:
         return []
     now = now or timezone.now()
-    since = now - REPEAT_WINDOW
+    since = twelve_months_before(timezone.localtime(now))
     earlier = (
         Case.objects.filter(persons__identity_index=person.identity_index)
         .exclude(pk=case.pk)
@@ -402,7 +418,7 @@ def incident_is_repeat(case, incident_date):
     """
     last = Case.objects.filter(pk=case.pk).values_list("last_conferenced_on", flat=True).get()
     case.last_conferenced_on = last
-    return last is not None and last <= incident_date <= last + REPEAT_WINDOW
+    return last is not None and last <= incident_date <= twelve_months_after(last)
 
 
 def _chair_organisation_ids():
@@ -917,7 +933,8 @@ def update_referral(actor, referral, status, reason="", now=None):
 def record_first_contact(actor, referral, when=None):
     _require_receiver(actor, referral)
     when = when or timezone.now()
-    if when < referral.referred_at:
+    # The form takes minutes, the referral keeps seconds: a call in the minute of the referral is after it.
+    if when < referral.referred_at.replace(second=0, microsecond=0):
         raise ValidationError(
             {"first_contact_at": _("Der Erstkontakt kann nicht vor der Vermittlung liegen.")}
         )
@@ -1121,6 +1138,7 @@ def record_case_outcome(actor, item, *, decisions, next_review_date=None):
         raise ValidationError({"decisions": _("Bitte halten Sie die Beschlüsse fest.")})
     if next_review_date and next_review_date < item.conference.date:
         raise ValidationError({"next_review_date": _("Die nächste Überprüfung liegt vor der Konferenz.")})
+    previous_review_date = item.next_review_date
     item.decisions = decisions
     item.next_review_date = next_review_date
     item.discussed_at = timezone.now()
@@ -1131,12 +1149,7 @@ def record_case_outcome(actor, item, *, decisions, next_review_date=None):
     case.save(update_fields=["last_conferenced_on", "proposed_at"])
     completed = _complete_proposals(case, item.discussed_at)
     if next_review_date and case.category == Category.KINDESWOHL:
-        Deadline.objects.update_or_create(
-            case=case,
-            kind=DeadlineKind.REVIEW_8A,
-            done_at=None,
-            defaults={"due_date": next_review_date, "organisation": case.lead_organisation},
-        )
+        _set_review_deadline(case, previous_review_date, next_review_date)
     record_audit(
         actor,
         "conference.outcome",
@@ -1146,11 +1159,33 @@ def record_case_outcome(actor, item, *, decisions, next_review_date=None):
     return item
 
 
+def _set_review_deadline(case, previous_date, review_date):
+    """The conference's § 8a review date as an open deadline of the lead organisation. Recording the
+    outcome again moves the deadline it set before; review dates the organisations entered themselves
+    stay as they are (there may be several, or one on the same day)."""
+    reviews = Deadline.objects.filter(
+        case=case, kind=DeadlineKind.REVIEW_8A, done_at__isnull=True, organisation=case.lead_organisation
+    )
+    if reviews.filter(due_date=review_date).exists():
+        return
+    earlier = reviews.filter(due_date=previous_date).first() if previous_date else None
+    if earlier is not None:
+        earlier.due_date = review_date
+        earlier.save(update_fields=["due_date"])
+    else:
+        Deadline.objects.create(
+            case=case, kind=DeadlineKind.REVIEW_8A, organisation=case.lead_organisation, due_date=review_date
+        )
+
+
 @service
 def add_action(actor, item, *, description, organisation, responsible_person="", due_date=None):
     """An action of the plan; the holding organisation takes part and sees the actions section."""
     _require_chair_of_item(actor, item)
     case = item.case
+    if not Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).exists():
+        # An action in a closed case would never come back: no agenda, no deadline, no start page.
+        raise ValidationError(_("Der Fall wurde abgeschlossen."))
     errors = {}
     if not description.strip():
         errors["description"] = _("Bitte beschreiben Sie die Maßnahme.")
@@ -1407,7 +1442,17 @@ def cancel_conference(actor, conference, reason, now=None):
 
 def _check_return_ban_dates(ordered_on, application_filed_on, court_decision_on):
     """Dates that cannot be: an application before the order, a decision without or before an application
-    (a late application is possible: it just does not extend the ban)."""
+    (a late application is possible: it just does not extend the ban), an order or an application dated
+    after today (a mistyped year would otherwise give a deadline years away, silently)."""
+    today = timezone.localdate()
+    if ordered_on > today:
+        raise ValidationError(
+            {"ordered_on": _("Das Rückkehrverbot kann nicht nach dem heutigen Tag angeordnet worden sein.")}
+        )
+    if application_filed_on is not None and application_filed_on > today:
+        raise ValidationError(
+            {"application_filed_on": _("Der Antrag kann nicht nach dem heutigen Tag gestellt worden sein.")}
+        )
     if application_filed_on is not None and application_filed_on < ordered_on:
         raise ValidationError({"application_filed_on": _(
             "Der Antrag kann nicht vor der Anordnung des Rückkehrverbots (%(date)s) gestellt worden sein."
@@ -1577,6 +1622,8 @@ def erase_identity(case, now=None):
     AgendaItem.objects.filter(case=case).update(decisions="")
     Action.objects.filter(case=case).update(description="–", outcome="", responsible_person="")
     ShareRevocation.objects.filter(case=case).update(reason="–")
+    # Why a partner or the chair declined a referral is free text about the case, too.
+    Referral.objects.filter(case=case).exclude(decline_reason="").update(decline_reason="–")
     case.identity_erased_at = now or timezone.now()
     case.save(update_fields=["identity_erased_at"])
 

@@ -132,6 +132,8 @@ def case_detail(request, case_id):
         "chronology": queries.chronology_of(user, case),
         "notes": queries.notes_of(user, case),
         "actions": queries.actions_of(user, case),
+        # Actions whose own page the user may open (the chair sees the plan here, but opens no action).
+        "openable_action_ids": set(queries.actions_for(user).filter(case=case).values_list("pk", flat=True)),
         "deadlines": queries.deadlines_of(user, case),
         "participations": queries.participations_of(user, case),
         "legal_bases": queries.legal_bases_of(user, case),
@@ -691,7 +693,8 @@ def referral_list(request):
 def referral_detail(request, referral_id):
     referral = queries.access_referral(request.user, referral_id)
     is_receiver = referral.to_organisation_id == request.user.organisation_id
-    status_form = forms.ReferralUpdateForm(request.POST if "status" in request.POST else None)
+    steps = services.ALLOWED_REFERRAL_STEPS.get(referral.status, set())
+    status_form = forms.ReferralUpdateForm(request.POST if "status" in request.POST else None, steps=steps)
     contact_form = forms.FirstContactForm(request.POST if "first_contact_at" in request.POST else None)
     if request.method == "POST":
         if not is_receiver:
@@ -715,9 +718,13 @@ def referral_detail(request, referral_id):
         {
             "referral": referral,
             "is_receiver": is_receiver,
+            # A chair sees a proposed case only once it stands on its agenda: no link to a 404 before.
+            "may_view_case": request.user.has_perm("cases.view_case", referral.case),
             "may_decline": referral.status == ReferralStatus.PENDING
             and request.user.has_perm("cases.decide_proposal", referral),
             "status_form": status_form,
+            # A declined or completed referral has no next step: no form that could only be refused.
+            "may_change_status": bool(steps),
             "contact_form": contact_form,
         },
         status=400 if (status_form.errors or contact_form.errors) else 200,
