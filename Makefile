@@ -60,9 +60,7 @@ debs:
 
 deps: venv frontend debs
 
-compile# locale/de holds hand-kept formal versions of allauth's and DRF's informal German: never run
-# makemessages -a or -l de on it (every entry would be marked obsolete).
-messages: deps
+compilemessages: deps
 	@if [[ -d locale ]] || compgen -G 'schutznetz/*/locale' >/dev/null; then \
 	  SCHUTZNETZ_DEBUG=1 $(MANAGE) compilemessages $(DJANGO_IGNORES) -v 0; \
 	else echo "compilemessages: kein locale-Verzeichnis, übersprungen"; fi
@@ -142,6 +140,8 @@ fuzz: deps
 
 # --- translations ---------------------------------------------------------------------------------
 
+# locale/de holds hand-kept formal versions of allauth's and DRF's informal German: never run
+# makemessages -a or -l de on it (every entry would be marked obsolete).
 messages: deps
 	mkdir -p locale
 	SCHUTZNETZ_DEBUG=1 $(MANAGE) makemessages -l en -d django $(DJANGO_IGNORES) --ignore=var --ignore=staticfiles
