@@ -110,9 +110,7 @@ class PreparedQuery:
         if row is None:
             return None
         (row,) = compiled.compiler.results_iter([[row]])
-        instance = compiled.model.from_db(
-            self.using, compiled.init_list, row[compiled.model_fields]
-        )
+        instance = compiled.model.from_db(self.using, compiled.init_list, row[compiled.model_fields])
         for populator in compiled.related_populators:
             populator.populate(row, instance)
         for name, position in compiled.annotation_col_map.items():

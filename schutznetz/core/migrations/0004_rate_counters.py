@@ -4,26 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_access_log_without_key_checks'),
+        ("core", "0003_access_log_without_key_checks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('digest', models.CharField(max_length=64)),
-                ('window_start', models.DateTimeField()),
-                ('window_end', models.DateTimeField(db_index=True)),
-                ('count', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=40)),
+                ("digest", models.CharField(max_length=64)),
+                ("window_start", models.DateTimeField()),
+                ("window_end", models.DateTimeField(db_index=True)),
+                ("count", models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'Zähler einer Begrenzung',
-                'verbose_name_plural': 'Zähler der Begrenzungen',
-                'constraints': [models.UniqueConstraint(fields=('scope', 'digest', 'window_start'), name='unique_rate_counter')],
+                "verbose_name": "Zähler einer Begrenzung",
+                "verbose_name_plural": "Zähler der Begrenzungen",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "digest", "window_start"), name="unique_rate_counter"
+                    )
+                ],
             },
         ),
     ]

@@ -137,9 +137,7 @@ LOGOUT_QUESTION = "Are you sure you want to sign out?"
 
 def test_logout_question_is_formal():
     with translation.override("de"):
-        assert translation.gettext(LOGOUT_QUESTION) == (
-            "Möchten Sie sich wirklich abmelden?"
-        )
+        assert translation.gettext(LOGOUT_QUESTION) == ("Möchten Sie sich wirklich abmelden?")
 
 
 def test_django_form_email_error_is_djangos_neutral_german():
