@@ -2,7 +2,7 @@
 
 import pytest
 
-from schutznetz.testing.fixtures import browser_page, chromium_browser  # noqa: F401
+from schutznetz.testing.fixtures import browser_page, chromium_browser, fresh_login_limits  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

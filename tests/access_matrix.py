@@ -206,3 +206,26 @@ def secrets_hidden_from(world, actor, tables=None):
             else:
                 hidden.add(str(text))
     return sorted(hidden - visible)
+
+
+class _Quiet:
+    def write(self, *args, **kwargs):
+        pass
+
+
+def build_world():
+    """Demo users of every role, a user of an unrelated organisation, and each table's objects."""
+    from schutznetz.accounts import demo as accounts_demo
+    from schutznetz.accounts.models import OrganisationKind, Role, User
+    from schutznetz.testing.factories import make_organisation, make_user
+
+    accounts_demo.load(_Quiet())
+    world = World()
+    for actor, username in DEMO_USERNAMES.items():
+        world.users[actor] = User.objects.get(username=username)
+    other = make_organisation("Fremde Beratungsstelle Matrix", kind=OrganisationKind.BERATUNGSSTELLE)
+    world.users["other_org"] = make_user("matrix-fremd", organisation=other, roles=[Role.FACHKRAFT])
+    for module, _, _ in load_tables():
+        if hasattr(module, "setup"):
+            module.setup(world)
+    return world

@@ -10,35 +10,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from schutznetz.accounts import demo as accounts_demo
-from schutznetz.accounts.models import OrganisationKind, Role, User
 from schutznetz.testing.axe import axe_violations, format_violations
-from schutznetz.testing.factories import make_organisation, make_user
-from tests.access_matrix import DEMO_USERNAMES, World, allowed_actors, enumerate_urls, load_tables, resolve
+from tests.access_matrix import allowed_actors, build_world, enumerate_urls, load_tables, resolve
 
 # Who looks at a page open to several actors: the roles that use most pages first.
 ACTOR_PREFERENCE = ("koordination", "fachkraft", "moderation", "anbieter", "spurensicherung", "datenschutz")
 LANGUAGE_PREFIXES = ("", "/en")
 
 
-class _Quiet:
-    def write(self, *args, **kwargs):
-        pass
-
-
-def build_world():
+def build_world_and_pages():
     """The matrix world, committed, so that the live server's thread sees it."""
-    accounts_demo.load(_Quiet())
-    world = World()
-    for actor, username in DEMO_USERNAMES.items():
-        world.users[actor] = User.objects.get(username=username)
-    other = make_organisation("Fremde Beratungsstelle Matrix", kind=OrganisationKind.BERATUNGSSTELLE)
-    world.users["other_org"] = make_user("matrix-fremd", organisation=other, roles=[Role.FACHKRAFT])
-    tables = load_tables()
-    for module, _, _ in tables:
-        if hasattr(module, "setup"):
-            module.setup(world)
-    return world, {name: entry for _, table, _ in tables for name, entry in table.items()}
+    world = build_world()
+    return world, {name: entry for _, table, _ in load_tables() for name, entry in table.items()}
 
 
 def html_pages(world, url_table):
@@ -71,7 +54,7 @@ def html_pages(world, url_table):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_every_html_page_passes_axe_in_both_languages(live_server, chromium_browser):
-    world, url_table = build_world()
+    world, url_table = build_world_and_pages()
     pages, clients = html_pages(world, url_table)
     # Enough pages that the sweep means something: a broken enumeration would find few.
     assert len(pages) >= 60, pages

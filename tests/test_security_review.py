@@ -7,27 +7,14 @@ that a new page cannot slip past it.
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from schutznetz.accounts.models import Invitation, Organisation, Role, User
-from schutznetz.testing.factories import PASSWORD, login, make_organisation, make_user
+from schutznetz.testing.factories import PASSWORD, login, make_organisation, make_user, post_login
 from schutznetz.testing.urls import url_patterns
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Login lock-outs live in the (database) cache, which test transactions do not reset.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def post_login(client, username, password):
-    return client.post(reverse("account_login"), {"login": username, "password": password})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_login_limits")]
 
 
 def signed_in(user):

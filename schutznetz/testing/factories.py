@@ -41,6 +41,13 @@ def make_user(
     )
 
 
+def post_login(client, username, password=PASSWORD):
+    """Sign in through allauth's login form (what a person does), not ``force_login``."""
+    from django.urls import reverse
+
+    return client.post(reverse("account_login"), {"login": username, "password": password})
+
+
 def login(client, user):
     client.force_login(user, backend="schutznetz.accounts.backends.SignInBackend")
     return client

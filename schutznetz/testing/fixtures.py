@@ -27,3 +27,14 @@ def browser_page(chromium_browser):
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def fresh_login_limits():
+    """allauth's login lock-outs live in the (database) cache, which test transactions do not
+    reset: each test that signs in through the form starts and ends with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

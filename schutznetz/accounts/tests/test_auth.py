@@ -18,23 +18,9 @@ from schutznetz.accounts.backends import SignInBackend
 from schutznetz.accounts.middleware import SessionRenewalMiddleware
 from schutznetz.accounts.models import Organisation, Role, User, UserRole
 from schutznetz.core.models import AuditEntry
-from schutznetz.testing.factories import PASSWORD, login, make_user
+from schutznetz.testing.factories import PASSWORD, login, make_user, post_login
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Rate-limit counters live in the (database) cache, which test transactions do not reset.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def post_login(client, username, password):
-    return client.post(reverse("account_login"), {"login": username, "password": password})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_login_limits")]
 
 
 def test_login_with_password(client):
