@@ -122,3 +122,31 @@ def test_moved_deadline_gets_a_new_reminder(world, police_case, mailoutbox):
     )
     call_command("send_deadline_reminders")
     assert ReminderSent.objects.filter(deadline=deadline).count() == 2
+
+
+def test_no_reminder_to_an_organisation_that_no_longer_takes_part(world, police_case, mailoutbox):
+    from django.utils import timezone
+
+    from schutznetz.cases.models import LegalBasisKind, Section
+
+    services.record_legal_basis(world.polizist, police_case, world.beratung, LegalBasisKind.POLG_34A)
+    services.share_case(world.polizist, police_case, world.beratung, [Section.DEADLINES])
+    services.add_deadline(
+        world.beraterin,
+        police_case,
+        kind=DeadlineKind.COURT_HEARING,
+        due_date=timezone.localdate() + datetime.timedelta(days=2),
+    )
+    services.end_participation(world.polizist, police_case, world.beratung)
+    mailoutbox.clear()
+    call_command("send_deadline_reminders")
+    assert [mail.to for mail in mailoutbox] == []
+    assert not ReminderSent.objects.exists()
+
+    # Taking part again (its legal basis still stands): the reminder goes out.
+    services.share_case(world.polizist, police_case, world.beratung, [Section.DEADLINES])
+    mailoutbox.clear()
+    call_command("send_deadline_reminders")
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["beraterin@example.org"], "schutznetz: Frist läuft bald ab")
+    ]
