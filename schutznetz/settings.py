@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "schutznetz.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -218,6 +219,8 @@ SESSION_SAVE_EVERY_REQUEST = False
 SCHUTZNETZ_SESSION_RENEW_SECONDS = 60
 # Signed-in pages warn this long before the idle timeout and offer to stay signed in (WCAG 2.2.1).
 SCHUTZNETZ_SESSION_WARNING_SECONDS = 5 * 60
+# However busy, a sign-in ends after 12 hours and asks for password and second factor again.
+SCHUTZNETZ_SESSION_MAX_SECONDS = int(env("SCHUTZNETZ_SESSION_MAX_SECONDS", 12 * 60 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,11 +1,14 @@
-"""Enforcing the second factor for roles that can see case or evidence content."""
+"""Enforcing the second factor, and the idle timeout and maximum lifetime of a signed-in session."""
 
 import time
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 # Paths a user without a second factor may still reach: signing in and out,
 # setting up a factor, static files and the public side. User management under
@@ -106,3 +109,42 @@ class SessionRenewalMiddleware:
             if due or session.modified:
                 session[self.KEY] = now
         return response
+
+
+def session_max_seconds():
+    """How long a sign-in lasts at most, however busy the session (ASVS 3.3.2: 12 hours)."""
+    return getattr(settings, "SCHUTZNETZ_SESSION_MAX_SECONDS", 12 * 60 * 60)
+
+
+SIGNED_IN_AT = "_schutznetz_signed_in_at"
+
+
+def stamp_sign_in(sender, request, user, **kwargs):
+    """``user_logged_in``: when this sign-in began (connected in ``apps.py``)."""
+    request.session[SIGNED_IN_AT] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Ends a sign-in ``session_max_seconds`` after it began, even while it is in use.
+
+    The idle timeout ends a session left alone; this ends one that never rests, such as a case
+    page left open on a shared screen that a colleague keeps clicking, and asks for the password
+    and second factor again. Only a request that brings a session cookie loads the session here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            if signed_in_at is not None and time.time() - signed_in_at > session_max_seconds():
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "Ihre Anmeldung ist nach %(hours)s Stunden abgelaufen. Bitte melden Sie sich erneut an."
+                    )
+                    % {"hours": session_max_seconds() // 3600},
+                )
+        return self.get_response(request)
