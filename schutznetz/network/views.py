@@ -488,12 +488,7 @@ def meeting_edit(request, meeting_id=None):
     initial = {}
     if meeting is not None:
         initial = {
-            "title": meeting.title,
-            "working_group": meeting.working_group,
-            "starts_at": meeting.starts_at,
-            "ends_at": meeting.ends_at,
-            "location": meeting.location,
-            "invitation_text": meeting.invitation_text,
+            **{field: getattr(meeting, field) for field in services.MEETING_FIELDS},
             "invited_organisations": [a.organisation_id for a in meeting.attendances.all()],
         }
     was_invited = meeting is not None and meeting.status == Meeting.Status.INVITED

@@ -262,15 +262,7 @@ def test_the_calendar_download_of_a_cancelled_meeting_says_cancelled(invited, ko
 
 
 def _save(koordination, meeting, notify=False, **changes):
-    data = {
-        "title": meeting.title,
-        "working_group": meeting.working_group,
-        "starts_at": meeting.starts_at,
-        "ends_at": meeting.ends_at,
-        "location": meeting.location,
-        "invitation_text": meeting.invitation_text,
-        **changes,
-    }
+    data = {**{field: getattr(meeting, field) for field in services.MEETING_FIELDS}, **changes}
     return services.save_meeting(koordination, meeting, notify=notify, **data)
 
 
