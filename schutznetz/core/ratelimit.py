@@ -50,14 +50,15 @@ def add(scope, value, window_seconds, delta=1, now=None):
     """Add ``delta`` attempts in the current window and return the window's count (exact under
     concurrency: the UPDATE holds the row until the transaction ends)."""
     start = window_start(window_seconds, now)
-    rows = RateCounter.objects.filter(scope=scope, digest=_digest(scope, value), window_start=start)
+    digest = _digest(scope, value)
+    rows = RateCounter.objects.filter(scope=scope, digest=digest, window_start=start)
     with transaction.atomic():
         if not rows.update(count=F("count") + delta) and delta > 0:
             try:
                 with transaction.atomic():
                     RateCounter.objects.create(
                         scope=scope,
-                        digest=_digest(scope, value),
+                        digest=digest,
                         window_start=start,
                         window_end=start + timedelta(seconds=window_seconds),
                         count=delta,
