@@ -8,6 +8,7 @@ Django's ``escape`` does). The traffic light mirrors ``directory/_light.html``.
 
 import functools
 from html import escape
+from urllib.parse import urlencode
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -40,7 +41,8 @@ def light_html(light, report):
 
 
 def card_parts(offer, detail_url, labels):
-    """The parts of a card that only depend on the offer and the language: heading with
+    """The parts of a card that only depend on the offer and the language: the heading split
+    where the link's query goes (the search it came from, see ``cards_html``), its rest with
     provider and place, and the phone line."""
     town = offer.municipality__name
     if offer.address_protected:
@@ -49,8 +51,10 @@ def card_parts(offer, detail_url, labels):
         where = escape(offer.city or town or "")
     head = (
         '<li class="kern-card"><div class="kern-card__container"><div class="kern-card__body kern-stack-sm">'
-        f'<h3 class="kern-title"><a class="kern-link" href="{escape(detail_url.replace(PLACEHOLDER, str(offer.hsds_id)))}">'
-        f"{escape(offer.name)}</a>"
+        f'<h3 class="kern-title"><a class="kern-link" href="{escape(detail_url.replace(PLACEHOLDER, str(offer.hsds_id)))}'
+    )
+    rest = (
+        f'">{escape(offer.name)}</a>'
         f"{labels['fictional'] if offer.is_fictional else ''}</h3>"
         f'<p class="kern-body">{escape(offer.provider__name)} · {where}</p>'
     )
@@ -61,19 +65,20 @@ def card_parts(offer, detail_url, labels):
             f'{escape(offer.phone.translate(PHONE_NOISE))}">{escape(offer.phone)}</a>'
             f"{labels['always'] if offer.is_24_7 else ''}</p>"
         )
-    return head, phone
+    return head, rest, phone
 
 
-def card_html(item, detail_url, labels, memo=None, language=None):
+def card_html(item, detail_url, labels, memo=None, language=None, query=""):
     """One result card; ``item.offer`` is a display row from ``queries.load_cards``.
 
     Built with ``html.escape`` on every value (Django's ``escape`` does the same, through a
     lazy-aware wrapper that costs more than the card itself); ``labels`` are already escaped.
     ``memo`` (the finder index's, keyed by offer, language and link pattern) keeps ``card_parts``.
+    ``query`` (escaped, "?…" or empty) is added to the offer link; it is not part of the memo.
     """
     offer = item.offer
     if memo is None:
-        head, phone = card_parts(offer, detail_url, labels)
+        head, rest, phone = card_parts(offer, detail_url, labels)
     else:
         key = (offer.pk, language, detail_url)
         parts = memo.get(key)
@@ -81,8 +86,8 @@ def card_html(item, detail_url, labels, memo=None, language=None):
             if len(memo) >= CARD_MEMO_SIZE:
                 memo.clear()
             parts = memo[key] = card_parts(offer, detail_url, labels)
-        head, phone = parts
-    parts = [head]
+        head, rest, phone = parts
+    parts = [head, query, rest]
     if offer.light:
         parts.append(f'<p class="kern-body">{light_html(offer.light, offer.latest_report)}</p>')
     parts.append(phone)
@@ -109,8 +114,12 @@ def _labels(language, script_prefix, urlconf):
     }
 
 
-def cards_html(items, memo=None):
-    """All cards of a result page (safe HTML). ``memo``: see ``card_html``."""
+def cards_html(items, memo=None, search=()):
+    """All cards of a result page (safe HTML). ``memo``: see ``card_html``.
+
+    ``search``: the (name, value) pairs of the search shown (``FinderParams.as_query``); each
+    offer link carries them, so that the offer page's "Zurück zur Suche" leads back to it."""
     language = get_language()
     detail_url, labels = _labels(language, get_script_prefix(), get_urlconf())
-    return mark_safe("".join(card_html(item, detail_url, labels, memo, language) for item in items))  # noqa: S308
+    query = escape("?" + urlencode(search)) if search else ""
+    return mark_safe("".join(card_html(item, detail_url, labels, memo, language, query) for item in items))  # noqa: S308

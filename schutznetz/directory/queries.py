@@ -124,6 +124,23 @@ class FinderParams:
                 setattr(params, name, default)
         return params
 
+    def as_query(self):
+        """The search as (name, value) pairs, for a link that leads back to it (result card →
+        offer page → "Zurück zur Suche"). Only the finder's own parameters, only values
+        ``from_query`` accepted (unknown codes are already dropped, numbers clamped), defaults
+        left out, in a fixed order: whatever else a URL carried does not travel on."""
+        pairs = [("q", self.q), ("ort", self.ort), ("art", self.art)]
+        pairs += [("zielgruppe", self.zielgruppe), ("sprache", self.sprache)]
+        pairs += [
+            ("barrierefrei", "1" if self.barrierefrei else ""),
+            ("jetzt_offen", "1" if self.jetzt_offen else ""),
+        ]
+        if self.umkreis != DEFAULT_RADIUS_KM:
+            pairs.append(("umkreis", str(self.umkreis)))
+        if self.seite != 1:
+            pairs.append(("seite", str(self.seite)))
+        return [(name, value) for name, value in pairs if value]
+
     def filters(self):
         return {
             "art": self.art,

@@ -2,6 +2,7 @@
 
 import functools
 import json
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -74,7 +76,11 @@ def _finder_page(request):
         "jetzt_offen_checked": mark_safe(" checked") if params.jetzt_offen else "",
         "heading": heading,
         "problems": format_html_join("", "<li>{}</li>", ((problem,) for problem in result.problems)),
-        "cards": cards.cards_html(result.results, result.card_memo),
+        # Each offer link carries this search (as the finder read it, on the page shown), for
+        # the offer page's way back.
+        "cards": cards.cards_html(
+            result.results, result.card_memo, replace(params, seite=result.page).as_query()
+        ),
         "start": (result.page - 1) * queries.PAGE_SIZE + 1,
         "previous_href": f"{base}seite={result.page - 1}",
         "next_href": f"{base}seite={result.page + 1}",
@@ -96,6 +102,15 @@ def finder(request):
     response = shells.render(request, template, structure, holes)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _back_to_search(request):
+    """Where "Zurück zur Suche" leads: always the finder's own address, with the search the
+    visitor came from (the result cards pass it on) read as the finder reads it. Only the
+    finder's parameters with values it accepts are carried over, so the link cannot be pointed
+    elsewhere or made to carry anything else; an offer page opened directly gets the empty finder."""
+    search = queries.FinderParams.from_query(request.GET).as_query()
+    return reverse("directory:finder") + ("?" + urlencode(search) if search else "")
 
 
 @public_page
@@ -120,7 +135,7 @@ def offer_detail(request, hsds_id):
                 _("Samstag"),
                 _("Sonntag"),
             ],
-            "back": request.GET.get("zurueck", ""),
+            "back_href": _back_to_search(request),
         },
     )
 

@@ -1,4 +1,5 @@
-"""Browser flows: finding help in Lippstadt in Turkish, leaving by the quick exit; axe on every finder page."""
+"""Browser flows: finding help in Lippstadt in Turkish, back to the search by keyboard, leaving by the quick
+exit; axe on every finder page."""
 
 import re
 
@@ -20,6 +21,15 @@ def scenario(make_offer, shelter):
         languages=["de", "tr"],
         description="Vertrauliche Beratung, auch auf Türkisch.",
     )
+
+
+def tab_to(page, text, limit=60):
+    """Move the focus with the Tab key until it is on a link whose text starts with ``text``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()").startswith(text):
+            return
+    raise AssertionError(f"{text!r} is not reachable by keyboard")
 
 
 def test_lippstadt_turkish_counselling_then_quick_exit(browser_page, live_server, scenario, settings):
@@ -45,6 +55,16 @@ def test_lippstadt_turkish_counselling_then_quick_exit(browser_page, live_server
     page.get_by_role("heading", level=1, name=re.compile("Lichtblick")).wait_for()
     assert "Türkisch" in page.content() and page.title() == "Informationen"
     assert_no_axe_violations(page)
+    # Back to the same search by keyboard alone (the card of the htmx results carried it).
+    tab_to(page, "Zurück zur Suche")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/hilfe/\?"))
+    assert page.get_by_label("Ort oder Postleitzahl").input_value() == "Lippstadt"
+    assert page.get_by_label("Sprache der Beratung").input_value() == "tr"
+    page.locator("#ergebnisse").get_by_text("1 Angebot gefunden").wait_for()
+    tab_to(page, "Lichtblick")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name=re.compile("Lichtblick")).wait_for()
     page.get_by_role("link", name="Seite schnell verlassen").click()
     page.wait_for_url(re.compile(r"/healthz$"))
     assert not page.context.cookies()

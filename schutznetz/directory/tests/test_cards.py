@@ -21,7 +21,7 @@ def test_card_escapes_every_value_and_links_to_the_offer(client, make_offer):
     html = client.get(reverse("directory:finder") + "?q=Beratung").content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Beratung" in html
-    assert f'href="{reverse("directory:offer_detail", args=[offer.hsds_id])}"' in html
+    assert f'href="{reverse("directory:offer_detail", args=[offer.hsds_id])}?q=Beratung"' in html
     assert 'href="tel:029211234"' in html and "(rund um die Uhr)" in html
     assert "Warum dieses Ergebnis" in html and "Name passt zu „beratung“" in html
 
