@@ -81,6 +81,18 @@ def _token(key):
     return lambda w: {"token": w.objects[key].token}
 
 
+def _receipt(key):
+    return lambda w: _signed_receipt(w.objects[key])
+
+
+def _signed_receipt(event):
+    from django.core import signing
+
+    from schutznetz.events.views import RECEIPT_SALT
+
+    return {"slug": event.slug, "receipt": signing.dumps(event.pk, salt=RECEIPT_SALT)}
+
+
 EXPECTATIONS = {
     "events:list": {"allow": "public", "secret": lambda w: "Fremdveranstaltung-K3"},
     "events:calendar": {"allow": "public", "secret": lambda w: "Fremdveranstaltung-K3"},
@@ -94,6 +106,13 @@ EXPECTATIONS = {
         "allow": "public",
         "kwargs": lambda w: {"slug": w.objects["event"].slug},
         "foreign_kwargs": lambda w: {"slug": w.objects["foreign_event"].slug},
+    },
+    # The page after a registration: a signed receipt holding only the event, for anybody.
+    "events:registered": {
+        "allow": "public",
+        "kwargs": _receipt("event"),
+        # The withdrawn event: no page after registration either.
+        "foreign_kwargs": _receipt("foreign_event"),
     },
     # The secret link is the credential: whoever holds it manages that one registration.
     "events:manage": {"allow": "public", "kwargs": _token("registration")},

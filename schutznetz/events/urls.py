@@ -12,6 +12,7 @@ urlpatterns = [
     path("veranstaltungen/anmeldung/<str:token>/stornieren/", views.cancel, name="cancel"),
     path("veranstaltungen/anmeldung/<str:token>/ticket.pdf", views.ticket_pdf, name="ticket"),
     path("veranstaltungen/<slug:slug>/", views.event_detail, name="detail"),
+    path("veranstaltungen/<slug:slug>/angemeldet/<str:receipt>/", views.registered, name="registered"),
     path("veranstaltungen/<slug:slug>/kalender.ics", views.event_ics, name="event_ics"),
     path("intern/veranstaltungen/", views.staff_list, name="staff_list"),
     path("intern/veranstaltungen/<int:event_id>/", views.staff_event, name="staff_event"),

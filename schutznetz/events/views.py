@@ -8,15 +8,16 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from schutznetz.core import ratelimit
 from schutznetz.core.decorators import public_page
@@ -41,6 +42,13 @@ BUSY_MARKERS = (
     "could not obtain lock",
     "deadlock detected",
 )
+
+
+class SeeOther(HttpResponseRedirect):
+    """Post/Redirect/Get: a successful POST answers "see this page" (303), so that reloading the
+    page that follows, or going back to it, never sends the form again."""
+
+    status_code = 303
 
 
 def _is_busy(exc):
@@ -129,6 +137,11 @@ def _json_ld(event, request):
 
 # --- Public pages ---------------------------------------------------------
 
+# The answer "yes, cancel" (the question page's button; events/cancel.js adds it on the manage
+# page once the person has said yes in the browser's dialog).
+CANCEL_CONFIRM_FIELD = "bestaetigung"
+CANCEL_CONFIRM_VALUE = "ja"
+
 
 @public_page(no_store=False)
 @require_GET
@@ -183,7 +196,7 @@ def event_detail(request, slug):
     form = RegistrationForm(request.POST, workshops=workshops)
     if request.POST.get(HONEYPOT_FIELD):
         # A bot: the same answer as for a person, and nothing stored.
-        return render(request, "events/registered.html", {"event": event})
+        return _see_registered(event)
     client = ratelimit.client_address(request)
     refusal = limits.count_submission(event.pk, client)
     if refusal is not None:
@@ -213,8 +226,36 @@ def event_detail(request, slug):
             if not registered:  # refused by the service, or the database was busy
                 reservation.release()
         if registered:
-            return render(request, "events/registered.html", {"event": event})
+            return _see_registered(event)
     return render(request, "events/detail.html", _detail_context(event, form), status=400)
+
+
+# The page after a registration is reached by a redirect (Post/Redirect/Get) with a signed,
+# short-lived receipt in its address. The receipt holds only the event: it is the same for
+# every person (and for a bot caught by the honeypot), so the address, shared or found in a
+# history, tells nothing about who registered or whether anybody did; no name, no e-mail
+# address. Not the session: public pages set no cookie.
+RECEIPT_SALT = "schutznetz.events.registered"
+RECEIPT_MAX_AGE = 60 * 60  # seconds: long enough to reload the page, too short to matter later
+
+
+def _see_registered(event):
+    receipt = signing.dumps(event.pk, salt=RECEIPT_SALT)
+    return SeeOther(reverse("events:registered", args=[event.slug, receipt]))
+
+
+@public_page
+@require_safe
+def registered(request, slug, receipt):
+    event = queries.public_event(slug)
+    try:
+        valid = signing.loads(receipt, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE) == event.pk
+    except signing.BadSignature:  # forged, damaged or expired (SignatureExpired is a BadSignature)
+        valid = False
+    context = {"event": event, "receipt_invalid": not valid}
+    response = render(request, "events/registered.html", context, status=200 if valid else 400)
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    return response
 
 
 def _add_errors(form, exc):
@@ -253,8 +294,8 @@ def confirm(request, token):
     """GET shows a button (mail scanners follow links); POST confirms."""
     registration = _registration_or_404(token)
     if request.method == "POST":
-        registration = services.confirm(registration.pk)
-        return _manage_page(request, registration, token, just_confirmed=True)
+        services.confirm(registration.pk)
+        return _see_manage(token, CONFIRMED_FLAG)
     return render(request, "events/confirm.html", {"registration": registration, "event": registration.event})
 
 
@@ -283,6 +324,18 @@ def _manage_page(request, registration, token, form=None, status=200, **flags):
     return render(request, "events/manage.html", context, status=status)
 
 
+# After a change through the personal link the browser is sent on to the manage page (itself
+# behind the secret link), with a flag that only chooses which notice to show; each notice is
+# shown only if the registration's state bears it out, so a hand-made flag tells nothing new.
+CONFIRMED_FLAG = "bestaetigt"
+SAVED_FLAG = "gespeichert"
+CANCELLED_FLAG = "storniert"
+
+
+def _see_manage(token, flag):
+    return SeeOther(reverse("events:manage", args=[token]) + f"?{flag}=1")
+
+
 @public_page(form=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 @busy_as_503
@@ -290,7 +343,18 @@ def _manage_page(request, registration, token, form=None, status=200, **flags):
 def manage(request, token):
     registration = _registration_or_404(token)
     if request.method != "POST":
-        return _manage_page(request, registration, token)
+        return _manage_page(
+            request,
+            registration,
+            token,
+            just_confirmed=CONFIRMED_FLAG in request.GET
+            and (
+                registration.email_confirmed_at is not None
+                or registration.status in (Status.CANCELLED, Status.EXPIRED)
+            ),
+            just_saved=SAVED_FLAG in request.GET,
+            just_cancelled=CANCELLED_FLAG in request.GET and registration.status == Status.CANCELLED,
+        )
     form = ParticipantDetailsForm(request.POST, workshops=queries.workshops_with_load(registration.event))
     if form.is_valid():
         data = form.cleaned_data
@@ -306,7 +370,7 @@ def manage(request, token):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return _manage_page(request, registration, token, just_saved=True)
+            return _see_manage(token, SAVED_FLAG)
     return _manage_page(request, registration, token, form=form, status=400)
 
 
@@ -315,19 +379,24 @@ def manage(request, token):
 @busy_as_503
 @personal_link
 def cancel(request, token):
+    """GET, and a POST without the answer to the question (the manage page's button without
+    JavaScript), ask; only the POST that says yes cancels."""
     registration = _registration_or_404(token)
-    if request.method == "POST":
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "confirm_field": CANCEL_CONFIRM_FIELD,
+        "confirm_value": CANCEL_CONFIRM_VALUE,
+    }
+    if request.method == "POST" and request.POST.get(CANCEL_CONFIRM_FIELD) == CANCEL_CONFIRM_VALUE:
         try:
-            registration, _promoted = services.cancel(registration.pk)
+            services.cancel(registration.pk)
         except ValidationError as exc:
             return render(
-                request,
-                "events/cancel.html",
-                {"registration": registration, "event": registration.event, "error": " ".join(exc.messages)},
-                status=400,
+                request, "events/cancel.html", {**context, "error": " ".join(exc.messages)}, status=400
             )
-        return _manage_page(request, registration, token, just_cancelled=True)
-    return render(request, "events/cancel.html", {"registration": registration, "event": registration.event})
+        return _see_manage(token, CANCELLED_FLAG)
+    return render(request, "events/cancel.html", context)
 
 
 def _qr_data_uri(text):

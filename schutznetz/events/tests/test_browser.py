@@ -160,3 +160,70 @@ def test_register_on_a_phone_with_the_keyboard_only(chromium_browser, live_serve
         context.close()
     registration = Registration.objects.get(event=event)
     assert (registration.name, registration.profession) == ("Jana Jugendamt", "jugendhilfe")
+
+
+def test_cancel_asks_first_with_and_without_javascript(chromium_browser, live_server, make_event):
+    """Without JavaScript the manage page's button leads to the question page (keyboard only);
+    with it, the browser's dialog asks, and "Abbrechen" cancels nothing."""
+    from schutznetz.testing.browser import new_context
+
+    event = make_event(capacity=5)
+    first = services.register(event.pk, **registration_data(1)).registration
+    second = services.register(event.pk, **registration_data(2)).registration
+    for registration in (first, second):
+        services.confirm(registration.pk)
+
+    no_js = new_context(chromium_browser, java_script_enabled=False)
+    no_js.set_default_timeout(30_000)
+    try:
+        page = no_js.new_page()
+        page.goto(live_server.url + f"/veranstaltungen/anmeldung/{first.token}/")
+        button = page.get_by_role("button", name="Anmeldung stornieren")
+        button.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.get_by_role("heading", level=1, name="Anmeldung stornieren").wait_for()
+        assert "wirklich stornieren" in page.content()
+        assert Registration.objects.get(pk=first.pk).status == Status.CONFIRMED
+        # Answered with the keyboard as well.
+        page.get_by_role("button", name="Ja, stornieren").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.get_by_text("Ihre Anmeldung ist storniert").wait_for()
+        assert Registration.objects.get(pk=first.pk).status == Status.CANCELLED
+        # Reloading the page that follows cancels nothing more and asks nothing.
+        page.reload()
+        assert page.locator("#status").get_attribute("data-status") == "cancelled"
+    finally:
+        no_js.close()
+
+    js = new_context(chromium_browser)
+    js.set_default_timeout(30_000)
+    try:
+        page = js.new_page()
+        page.goto(live_server.url + f"/veranstaltungen/anmeldung/{second.token}/")
+        questions = []
+
+        def answer(dialog):
+            questions.append(dialog.message)
+            dialog.dismiss() if len(questions) == 1 else dialog.accept()
+
+        page.on("dialog", answer)
+        page.get_by_role("button", name="Anmeldung stornieren").click()
+        assert questions == ["Anmeldung wirklich stornieren?"]
+        assert page.locator("#status").get_attribute("data-status") == "confirmed"
+        assert Registration.objects.get(pk=second.pk).status == Status.CONFIRMED
+        with page.expect_navigation():
+            page.get_by_role("button", name="Anmeldung stornieren").click()
+        page.get_by_text("Ihre Anmeldung ist storniert").wait_for()
+        assert len(questions) == 2  # one question, no second page asking again
+        assert Registration.objects.get(pk=second.pk).status == Status.CANCELLED
+        assert_no_axe_violations(page)
+        # The question page and the page for an outdated receipt pass axe too.
+        page.goto(live_server.url + f"/veranstaltungen/anmeldung/{first.token}/stornieren/")
+        assert_no_axe_violations(page)
+        page.goto(live_server.url + f"/veranstaltungen/{event.slug}/angemeldet/abgelaufen/")
+        page.get_by_role("heading", level=1, name="Diese Seite ist nicht mehr gültig").wait_for()
+        assert_no_axe_violations(page)
+    finally:
+        js.close()

@@ -72,6 +72,9 @@ def test_ical_feed_lists_published_events(client, event, make_event):
 
 def test_registration_through_the_form_then_confirm_by_post(client, event):
     response = client.post(event.get_absolute_url(), form_data(1))
+    # Post/Redirect/Get: reloading the page that follows does not send the form again.
+    assert response.status_code == 303 and not response.cookies
+    response = client.get(response["Location"])
     assert response.status_code == 200
     assert "Postfach" in response.content.decode()
     assert not response.cookies
@@ -84,10 +87,13 @@ def test_registration_through_the_form_then_confirm_by_post(client, event):
     registration.refresh_from_db()
     assert registration.email_confirmed_at is None
     response = client.post(confirm_url)
-    assert response.status_code == 200
+    assert response.status_code == 303
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
-    assert "Ticket" in response.content.decode()
+    response = client.get(response["Location"])
+    assert (
+        "Ticket" in response.content.decode() and "Ihre Anmeldung ist bestätigt" in response.content.decode()
+    )
 
 
 def test_form_errors_name_the_field_and_change_nothing(client, event):
@@ -101,8 +107,15 @@ def test_form_errors_name_the_field_and_change_nothing(client, event):
 
 
 def test_honeypot_pretends_success_but_stores_nothing(client, event):
-    response = client.post(event.get_absolute_url(), {**form_data(1), "website": "http://spam.example"})
-    assert response.status_code == 200 and "Postfach" in response.content.decode()
+    person = client.post(event.get_absolute_url(), form_data(1))
+    Registration.objects.all().delete()
+    django_mail.outbox.clear()
+    response = client.post(event.get_absolute_url(), {**form_data(2), "website": "http://spam.example"})
+    # The same answer as for a person, down to the address of the page that follows (but for the
+    # time stamp in the signed receipt: "<event>:<time>:<signature>").
+    assert response.status_code == 303
+    assert response["Location"].split(":")[0] == person["Location"].split(":")[0]
+    assert "Postfach" in client.get(response["Location"]).content.decode()
     assert not Registration.objects.exists()
     assert not django_mail.outbox
 
@@ -110,7 +123,7 @@ def test_honeypot_pretends_success_but_stores_nothing(client, event):
 def test_rate_limit_per_address(client, event, settings):
     settings.SCHUTZNETZ_EVENT_REGISTRATION_RATE = 2
     statuses = [client.post(event.get_absolute_url(), form_data(n)).status_code for n in range(3)]
-    assert statuses == [200, 200, 429]
+    assert statuses == [303, 303, 429]
     assert Registration.objects.count() == 2
 
 
@@ -124,10 +137,12 @@ def test_manage_link_changes_and_cancels(client, event):
         manage_url,
         {"name": "Person Eins", "organisation_name": "", "profession": "beratung", "accessibility_needs": ""},
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
     registration.refresh_from_db()
     assert (registration.name, registration.profession) == ("Person Eins", "beratung")
-    response = client.post(reverse("events:cancel", args=[registration.token]))
+    assert "Ihre Änderungen sind gespeichert." in client.get(response["Location"]).content.decode()
+    response = client.post(reverse("events:cancel", args=[registration.token]), {"bestaetigung": "ja"})
+    assert response.status_code == 303
     registration.refresh_from_db()
     assert registration.status == Status.CANCELLED
 
@@ -170,7 +185,7 @@ def test_other_operational_errors_are_not_hidden(client, event, monkeypatch):
 def test_english_pages_and_mail_links_stay_english(client, event):
     response = client.get("/en/veranstaltungen/")
     assert response.status_code == 200 and f"/en/veranstaltungen/{event.slug}/" in response.content.decode()
-    response = client.post(f"/en/veranstaltungen/{event.slug}/", form_data(1))
-    assert response.status_code == 200
+    response = client.post(f"/en/veranstaltungen/{event.slug}/", form_data(1), follow=True)
+    assert response.redirect_chain[0][1] == 303 and "check your" in response.content.decode().lower()
     # Mails follow the language of the pages the person registered on, links included.
     assert "/en/veranstaltungen/anmeldung/" in django_mail.outbox[0].body

@@ -43,7 +43,7 @@ def test_typos_do_not_use_up_the_registration_allowance(client, event, limited):
         response = client.post(event.get_absolute_url(), typo(number))
         assert response.status_code == 400 and "E-Mail-Adresse:" in response.content.decode()
     statuses = [client.post(event.get_absolute_url(), form_data(n)).status_code for n in range(3)]
-    assert statuses == [200, 200, 200]
+    assert statuses == [303, 303, 303]
     assert Registration.objects.count() == 3
     # The fourth registration from the same address in this hour is refused, and nothing stored.
     response = client.post(event.get_absolute_url(), form_data(99))
@@ -69,7 +69,7 @@ def test_defaults_let_a_whole_office_register(client, event):
     event.save()
     for number in range(40):
         assert client.post(event.get_absolute_url(), typo(number)).status_code == 400
-        assert client.post(event.get_absolute_url(), form_data(number)).status_code == 200
+        assert client.post(event.get_absolute_url(), form_data(number)).status_code == 303
     assert Registration.objects.count() == 40
     assert limits.limit(limits.REGISTRATIONS) >= 40 and limits.limit(limits.SUBMISSIONS) > 80
 
@@ -116,9 +116,9 @@ def test_limits_are_per_address_and_event(client, event, make_event, limited):
         client.post(event.get_absolute_url(), typo(number))
     assert client.post(event.get_absolute_url(), form_data(1)).status_code == 429
     # Another address, and another event from the same address, are not affected.
-    assert client.post(event.get_absolute_url(), form_data(2), REMOTE_ADDR="192.0.2.7").status_code == 200
+    assert client.post(event.get_absolute_url(), form_data(2), REMOTE_ADDR="192.0.2.7").status_code == 303
     other = make_event()
-    assert client.post(other.get_absolute_url(), form_data(3)).status_code == 200
+    assert client.post(other.get_absolute_url(), form_data(3)).status_code == 303
     # The address is not stored in the clear.
     digests = "".join(RateCounter.objects.values_list("digest", flat=True))
     assert "127.0.0.1" not in digests and "192.0.2.7" not in digests
@@ -132,7 +132,7 @@ def test_a_registration_the_service_refuses_gives_its_place_back(client, make_ev
     # The workshop is now full: the service refuses, the form is valid.
     response = client.post(event.get_absolute_url(), form_data(2, workshops=[str(workshop.pk)]))
     assert response.status_code == 400 and "ausgebucht" in response.content.decode()
-    assert client.post(event.get_absolute_url(), form_data(2)).status_code == 200
+    assert client.post(event.get_absolute_url(), form_data(2)).status_code == 303
 
 
 def test_the_next_hour_starts_afresh(event, settings):
@@ -151,7 +151,7 @@ def test_zero_switches_both_limits_off(client, event, settings):
     settings.SCHUTZNETZ_EVENT_SUBMISSION_RATE = 0
     for number in range(3):
         client.post(event.get_absolute_url(), typo(number))
-    assert client.post(event.get_absolute_url(), form_data(1)).status_code == 200
+    assert client.post(event.get_absolute_url(), form_data(1)).status_code == 303
     assert not RateCounter.objects.exists()
 
 
