@@ -1,5 +1,6 @@
 """Start page panels: deadlines due in the next 7 days, overdue deadlines, new referrals; counts for Koordination."""
 
+from datetime import timedelta
 from html import escape
 
 from django.utils import timezone
@@ -17,7 +18,29 @@ _DEADLINE_FIELDS = ("id", "case_id", "kind", "due_date", "case__number")
 
 
 def _first(queryset, *fields):
-    return list(queryset.select_related(None).select_related("case").only(*fields)[:20])
+    return queryset.select_related(None).select_related("case").only(*fields)[:20]
+
+
+# The start page's queries, run prepared (``queries.run_scoped``): the page is every staff member's first.
+
+
+def _due_between(user, first, last):
+    return _first(queries.deadlines_between(user, first=first, last=last), *_DEADLINE_FIELDS)
+
+
+def _overdue(user, today):
+    return _first(queries.deadlines_overdue(user, today=today), *_DEADLINE_FIELDS)
+
+
+def _new_referrals(user):
+    return queries.new_referrals(user).only("id", "referred_at", "case__number", "from_organisation__name")[
+        :20
+    ]
+
+
+def _open_actions(user):
+    actions = queries.open_actions_for_org(user).order_by("due_date")
+    return _first(actions, "id", "case_id", "due_date", "case__number")
 
 
 def _line(url, number, text):
@@ -44,14 +67,12 @@ def panels(user):
             ]
 
         referral_url, action_url = url_with_id("cases:referral_detail"), url_with_id("cases:action_detail")
-        referrals = queries.new_referrals(user).only(
-            "id", "referred_at", "case__number", "from_organisation__name"
-        )
-        actions = queries.open_actions_for_org(user).order_by("due_date")
+        today = timezone.localdate()
+        soon = queries.run_scoped(user, _due_between, first=today, last=today + timedelta(days=7))
         due = _("fällig")
         context = {
-            "soon": deadline_lines(_first(queries.deadlines_due_soon(user), *_DEADLINE_FIELDS)),
-            "overdue": deadline_lines(_first(queries.deadlines_overdue(user), *_DEADLINE_FIELDS)),
+            "soon": deadline_lines(soon),
+            "overdue": deadline_lines(queries.run_scoped(user, _overdue, today=today)),
             "referrals": [
                 _line(
                     referral_url(r.pk),
@@ -62,13 +83,13 @@ def panels(user):
                         "date": short_date(timezone.localtime(r.referred_at).date()),
                     },
                 )
-                for r in referrals[:20]
+                for r in queries.run_scoped(user, _new_referrals)
             ],
             "actions": [
                 _line(
                     action_url(a.pk), a.case.number, f"– {due} {short_date(a.due_date)}" if a.due_date else ""
                 )
-                for a in _first(actions, "id", "case_id", "due_date", "case__number")
+                for a in queries.run_scoped(user, _open_actions)
             ],
         }
         result.append({"template": "cases/panels/deadlines.html", "context": context})

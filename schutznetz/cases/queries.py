@@ -49,6 +49,7 @@ from schutznetz.core.access import get_scoped_or_404
 from schutznetz.core.access_log import log_access, log_access_many
 from schutznetz.core.aggregates import CommaList, split_comma_list
 from schutznetz.core.models import AccessLogEntry, AuditEntry
+from schutznetz.core.prepared import StandInUser, run_prepared
 
 # What the chair sees of a case on its agenda: enough to run the conference, no identities.
 CHAIR_SECTIONS = frozenset({Section.RISK, Section.ACTIONS, Section.DEADLINES})
@@ -207,6 +208,42 @@ def cases_for(user):
     if condition is None:
         return Case.objects.none()
     return Case.objects.filter(condition).select_related("lead_organisation", "bringing_organisation")
+
+
+# --- prepared scoped queries ---------------------------------------------------------------------------
+# The pages every member of staff opens all day (the case list, the start page) run the same scoped
+# queries with another organisation's id; building and compiling them cost more than running them
+# (core/prepared.py). Their SQL depends on the user only through the organisation and the roles the
+# scoping code asks about, so they are compiled per shape, with a stand-in user, and run with the
+# real organisation. ``cases/tests/test_prepared_pages.py`` compares each with the ORM's result.
+
+SCOPING_ROLES = (Role.FACHKRAFT, Role.MODERATION)
+
+
+def scoping_shape(user):
+    """The roles the scoped queries are built from, or None where nothing is prepared (no organisation,
+    inactive, or no role with case access: those queries are empty and cost nothing to build)."""
+    if not _org(user) or not user.is_active:
+        return None
+    roles = frozenset(role for role in SCOPING_ROLES if user.has_role(role))
+    return roles or None
+
+
+def run_scoped(user, query, *shape, **values):
+    """The rows of ``query(user, *shape, **values)``, prepared for the user's organisation and roles.
+
+    ``shape`` holds what changes the SQL (a status, a page's offset), ``values`` what fills it in
+    (dates, ids); both must be hashable.
+    """
+    roles = scoping_shape(user)
+    if roles is None:
+        return list(query(user, *shape, **values))
+    return run_prepared(_build_scoped, (query, roles, *shape), organisation_id=_org(user), **values)
+
+
+def _build_scoped(query, roles, *shape, organisation_id, **values):
+    user = StandInUser(pk=None, organisation_id=organisation_id, roles=roles, known_roles=SCOPING_ROLES)
+    return query(user, *shape, **values)
 
 
 def case_by_number(user, number, purpose="agenda_lookup"):
@@ -392,7 +429,12 @@ class ListPage:
 
 
 def list_page(queryset, number, per_page=50):
-    """Page ``number`` (1-based) of an ordered queryset; one query, no COUNT(*).
+    """Page ``number`` (1-based) of an ordered queryset; one query, no COUNT(*)."""
+    return _page(lambda start, stop: list(queryset[start:stop]), number, per_page)
+
+
+def _page(rows_between, number, per_page):
+    """Page ``number`` from ``rows_between(start, stop)``, asking for one row more to know whether more follow.
 
     ``number`` comes from the query string: anything but up to nine ASCII digits ("abc", "-4", "²",
     a number too large for the database's OFFSET) gives page 1, like a page past the end does.
@@ -400,10 +442,21 @@ def list_page(queryset, number, per_page=50):
     text = str(number if number is not None else "").strip()
     number = max(1, int(text)) if text.isascii() and text.isdigit() and len(text) <= 9 else 1
     start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    rows = rows_between(start, start + per_page + 1)
     if not rows and number > 1:
-        return list_page(queryset, 1, per_page)
+        return _page(rows_between, 1, per_page)
     return ListPage(cases=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def case_list_page(user, number, status=CaseStatus.OPEN, per_page=50):
+    """Page ``number`` of ``case_list(user, status=status)``, its query prepared (``run_scoped``)."""
+    return _page(
+        lambda start, stop: run_scoped(user, _case_list_slice, status, start, stop), number, per_page
+    )
+
+
+def _case_list_slice(user, status, start, stop):
+    return case_list(user, status=status)[start:stop]
 
 
 _CATEGORY_LABELS = dict(Case._meta.get_field("category").flatchoices)
@@ -427,14 +480,9 @@ def with_list_details(user, cases, hide_names=False):
     if not hide_names:
         visible = {case.pk: case for case in cases if case.access.sees(Section.PERSONS)}
         if visible:
-            persons = Person.objects.filter(case_id__in=list(visible), role=PersonRole.AT_RISK).order_by("id")
-            if any(case.access.cutoff is not None for case in visible.values()):
-                # Rare (every legal basis withdrawn): then a correction after the withdrawal hides the name.
-                last_update = _person_updates().order_by("-created_at").values("created_at")[:1]
-                persons = persons.annotate(last_update_=Subquery(last_update))
-            else:
-                persons = persons.annotate(last_update_=Value(None, output_field=DateTimeField()))
-            rows = persons.values_list("case_id", "first_name", "last_name", "created_at", "last_update_")
+            with_cutoff = any(case.access.cutoff is not None for case in visible.values())
+            case_ids = tuple(visible)
+            rows = run_prepared(_primary_persons, (with_cutoff,), case_ids=case_ids)
             for case_id, first_name, last_name, created_at, last_update in rows:
                 case = visible[case_id]
                 cutoff = case.access.cutoff
@@ -445,6 +493,18 @@ def with_list_details(user, cases, hide_names=False):
                     case.primary_name = Person.format_name(first_name, last_name)
     log_access_many(user, cases, purpose="list")
     return cases
+
+
+def _primary_persons(with_cutoff, case_ids):
+    """The at-risk persons of ``case_ids`` with the fields the list shows and the cutoff needs."""
+    persons = Person.objects.filter(case_id__in=case_ids, role=PersonRole.AT_RISK).order_by("id")
+    if with_cutoff:
+        # Rare (every legal basis withdrawn): then a correction after the withdrawal hides the name.
+        last_update = _person_updates().order_by("-created_at").values("created_at")[:1]
+        persons = persons.annotate(last_update_=Subquery(last_update))
+    else:
+        persons = persons.annotate(last_update_=Value(None, output_field=DateTimeField()))
+    return persons.values_list("case_id", "first_name", "last_name", "created_at", "last_update_")
 
 
 def case_counts(user):
@@ -633,7 +693,11 @@ def _deadline_scope(user):
 
 def deadlines_due_soon(user, days=7, today=None):
     today = today or timezone.localdate()
-    return _deadline_scope(user).filter(due_date__gte=today, due_date__lte=today + timedelta(days=days))
+    return deadlines_between(user, first=today, last=today + timedelta(days=days))
+
+
+def deadlines_between(user, first, last):
+    return _deadline_scope(user).filter(due_date__gte=first, due_date__lte=last)
 
 
 def deadlines_overdue(user, today=None):

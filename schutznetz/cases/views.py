@@ -97,8 +97,8 @@ def case_list(request):
     _require(request, "cases.view_case_list")
     hide_names = request.GET.get("namen") == "aus"
     show_closed = request.GET.get("status") == "abgeschlossen"
-    queryset = queries.case_list(request.user, status=CaseStatus.CLOSED if show_closed else CaseStatus.OPEN)
-    page = queries.list_page(queryset, request.GET.get("seite"))
+    status = CaseStatus.CLOSED if show_closed else CaseStatus.OPEN
+    page = queries.case_list_page(request.user, request.GET.get("seite"), status=status)
     cases = queries.with_list_details(request.user, page.cases, hide_names=hide_names)
     return render(
         request,

@@ -39,6 +39,30 @@ def test_log_access_many_writes_one_entry_per_object():
 
 
 @pytest.mark.django_db
+def test_log_access_many_writes_what_log_access_writes_for_many_and_mixed_objects():
+    # One INSERT … SELECT over a JSON array: every field as log_access writes it, for more rows than
+    # a multi-row VALUES statement could take on SQLite, mixed object types and a label with quotes.
+    user = make_user(username="o'brien\"x")
+    orgs = [make_organisation() for _ in range(3)]
+    shown = [*orgs, user] * 84  # 336 rows
+    log_access_many(user, shown, purpose="liste")
+    log_access(user, orgs[0], purpose="liste")
+    single = AccessLogEntry.objects.order_by("-id").first()
+    many = list(AccessLogEntry.objects.filter(purpose="liste").exclude(pk=single.pk).order_by("id"))
+    assert len(many) == 336
+    fields = ("user_id", "user_label", "organisation_id", "purpose")
+    assert {tuple(getattr(entry, name) for name in fields) for entry in many} == {
+        tuple(getattr(single, name) for name in fields)
+    }
+    assert sorted((entry.object_type, entry.object_id) for entry in many) == sorted(
+        (obj._meta.label_lower, str(obj.pk)) for obj in shown
+    )
+    assert all(abs((single.created_at - entry.created_at).total_seconds()) < 60 for entry in many)
+    log_access_many(user, [])
+    assert AccessLogEntry.objects.count() == 337
+
+
+@pytest.mark.django_db
 def test_get_scoped_or_404_logs_inside_scope_and_hides_outside():
     user = make_user()
     mine, other = user.organisation, make_organisation()

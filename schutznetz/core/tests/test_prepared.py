@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from schutznetz.accounts.models import Role, User
 from schutznetz.accounts.sessions import SessionStore
-from schutznetz.core.prepared import PreparedQuery
+from schutznetz.core.prepared import PreparedQuery, StandInUser
 from schutznetz.testing.factories import make_organisation, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,10 +50,91 @@ def test_annotations_are_set():
     assert query.first(pk=user.pk).marker == "x"
 
 
-def test_a_stand_in_found_twice_is_refused():
+def test_a_stand_in_may_occur_several_times():
     query = PreparedQuery(lambda pk: User.objects.filter(pk=pk, id__gte=pk), pk=-55_555)
-    with pytest.raises(ValueError, match="2-mal"):
+    user = make_user("prepared-twice")
+    other = make_user("prepared-twice-other")
+    assert query.first(pk=user.pk).username == "prepared-twice"
+    assert query.first(pk=other.pk).username == "prepared-twice-other"
+
+
+def test_a_constant_equal_to_a_stand_in_stays_a_constant():
+    # Found by comparing two builds, not by equality with the stand-in: the constant is the same in
+    # both builds, so it is not swapped for the value.
+    from django.db.models import Q
+
+    query = PreparedQuery(
+        lambda name: User.objects.filter(Q(username=name) | Q(first_name="fixed-name")).order_by("username"),
+        name="fixed-name",
+    )
+    make_user("prepared-a")
+    make_user("prepared-b", first_name="fixed-name")
+    make_user("prepared-c")
+    assert [user.username for user in query.all(name="prepared-a")] == ["prepared-a", "prepared-b"]
+
+
+def test_a_value_taken_from_elsewhere_is_refused_when_compiled():
+    query = PreparedQuery(lambda pk: User.objects.filter(pk=pk, date_joined__lte=timezone.now()), pk=-55_556)
+    with pytest.raises(ValueError, match="kein Platzhalter"):
         query.first(pk=1)
+
+
+def test_a_stand_in_the_query_does_not_use_is_refused():
+    query = PreparedQuery(lambda pk, unused: User.objects.filter(pk=pk), pk=-55_557, unused=-55_558)
+    with pytest.raises(ValueError, match="unused"):
+        query.first(pk=1, unused=2)
+
+
+def test_a_query_whose_shape_depends_on_a_value_is_refused():
+    query = PreparedQuery(
+        lambda name: User.objects.filter(username=name) if name.endswith("~") else User.objects.all(),
+        name="shape",
+    )
+    with pytest.raises(ValueError, match="Form der Abfrage"):
+        query.first(name="x")
+
+
+def test_in_lookups_deferred_fields_and_values_lists_equal_the_orm():
+    organisation = make_organisation("Beratungsstelle Prepared")
+    users = [make_user(f"prepared-in-{n}", organisation=organisation) for n in range(3)]
+    ids = tuple(user.pk for user in users)
+
+    def build(pks):
+        return (
+            User.objects.filter(pk__in=pks)
+            .select_related("organisation")
+            .only("username", "date_joined", "organisation__name")
+            .order_by("pk")
+        )
+
+    loaded = PreparedQuery(build, pks=(-1, -2, -3)).all(pks=ids)
+    expected = list(build(ids))
+    assert [user.get_deferred_fields() for user in loaded] == [
+        user.get_deferred_fields() for user in expected
+    ]
+    assert [(u.username, u.date_joined, u.organisation.name) for u in loaded] == [
+        (u.username, u.date_joined, u.organisation.name) for u in expected
+    ]
+    rows = PreparedQuery(
+        lambda pks: User.objects.filter(pk__in=pks).order_by("pk").values_list("username", "date_joined"),
+        pks=(-4, -5, -6),
+    )
+    assert rows.all(pks=ids) == list(
+        User.objects.filter(pk__in=ids).order_by("pk").values_list("username", "date_joined")
+    )
+    with pytest.raises(ValueError, match="3 Werte"):
+        rows.all(pks=ids[:2])
+
+
+def test_a_stand_in_user_answers_only_for_the_roles_of_the_shape():
+    user = StandInUser(
+        pk=-1, organisation_id=-2, roles=[Role.FACHKRAFT], known_roles=[Role.FACHKRAFT, Role.MODERATION]
+    )
+    assert user.has_role(Role.FACHKRAFT) and not user.has_role(Role.MODERATION)
+    with pytest.raises(AttributeError):
+        user.has_role(Role.KOORDINATION)
+    with pytest.raises(AttributeError):
+        user.email  # noqa: B018 - anything but what the scoping code may read is missing
 
 
 def test_each_thread_compiles_for_its_own_connection():
@@ -103,3 +184,32 @@ def test_the_sign_in_backend_loads_user_organisation_and_roles_prepared():
     assert loaded.role_set == {Role.FACHKRAFT, Role.MODERATION}
     assert SignInBackend().get_user("not-a-number") is None
     assert SignInBackend().get_user(10**9) is None
+
+
+def test_a_query_that_matches_nothing_runs_no_sql():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = PreparedQuery(lambda pk: User.objects.none().filter(pk=pk), pk=-55_559)
+    with CaptureQueriesContext(connection) as captured:
+        assert query.all(pk=1) == [] and query.first(pk=1) is None
+    assert captured.captured_queries == []
+
+
+def test_run_prepared_compiles_once_per_shape_and_types_of_values():
+    from schutznetz.core import prepared
+
+    make_user("prepared-shape-a")
+    make_user("prepared-shape-b", first_name="B")
+    before = prepared._prepared.cache_info()
+    for name in ("prepared-shape-a", "prepared-shape-b", "prepared-shape-a"):
+        [user] = prepared.run_prepared(_by_username, ("username",), value=name)
+        assert user.username == name
+    [user] = prepared.run_prepared(_by_username, ("first_name",), value="B")
+    assert user.username == "prepared-shape-b"
+    after = prepared._prepared.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (2, 2)
+
+
+def _by_username(field, value):
+    return User.objects.filter(**{field: value})
