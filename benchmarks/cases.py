@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.harness import (  # noqa: E402
     PYTHON,
     REPO,
+    SESSION_COOKIE,
     BenchServer,
     interleaved,
     median,
@@ -135,7 +136,7 @@ def main():
         setup = run_json(server, GENERATE.replace("__CASES__", str(CASES)))
         print(f"Fälle der Polizei (sichtbar für den Bench-Zugang): {setup['own_cases']}", flush=True)
         server.start()
-        cookie = {"Cookie": f"sessionid={setup['session']}"}
+        cookie = {"Cookie": f"{SESSION_COOKIE}={setup['session']}"}
         base = server.url
         # warm up (connections, template caches) and check that the pages answer 200
         for path in (

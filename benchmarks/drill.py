@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import PYTHON, REPO, BenchServer, free_port, request  # noqa: E402
+from benchmarks.harness import CSRF_COOKIE, PYTHON, REPO, SESSION_COOKIE, BenchServer, free_port, request  # noqa: E402
 
 DURATION = float(os.environ.get("DRILL_SECONDS", "90"))
 CONCURRENCY = int(os.environ.get("DRILL_CONCURRENCY", "8"))
@@ -135,7 +135,7 @@ def pg(cmd, data_dir):
 class Load:
     def __init__(self, server, session, csrf, person_role):
         self.server = server
-        self.cookie = f"sessionid={session}; csrftoken={csrf}"
+        self.cookie = f"{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}"
         self.csrf = csrf
         self.person_role = person_role
         self.lock = threading.Lock()

@@ -47,6 +47,10 @@ def postgres_database():
         )
 
 
+# The cookie names of a production-like server (schutznetz/settings.py outside debug mode).
+SESSION_COOKIE, CSRF_COOKIE = "__Host-sessionid", "__Host-csrftoken"
+
+
 def production_env(var_dir, database_url=None, extra=None):
     """Environment for a production-like server (debug off, fresh keys, plain HTTP on loopback)."""
     sys.path.insert(0, str(REPO))

@@ -318,6 +318,11 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SCHUTZNETZ_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Browsers accept a "__Host-" cookie only over HTTPS, for exactly this host and the path "/":
+    # no other host under the county's domain can set or overwrite the session or the CSRF cookie
+    # (ASVS 3.4.4). Development over plain HTTP keeps Django's names.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

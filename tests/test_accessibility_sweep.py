@@ -7,6 +7,7 @@ out: they are not HTML. The page must answer below 400, so a page that breaks is
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -65,8 +66,10 @@ def test_every_html_page_passes_axe_in_both_languages(live_server, chromium_brow
         if actor not in browser_pages:
             context = chromium_browser.new_context()
             if actor != "anonymous":
-                session = clients[actor].cookies["sessionid"].value
-                context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+                session = clients[actor].cookies[settings.SESSION_COOKIE_NAME].value
+                context.add_cookies(
+                    [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+                )
             browser_pages[actor] = context.new_page()
         page = browser_pages[actor]
         for prefix in LANGUAGE_PREFIXES:

@@ -7,6 +7,7 @@ data the matrix declares hidden from that actor.
 
 import pytest
 import schemathesis
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -39,7 +40,10 @@ def _session_cookies(world, actor):
     client = Client()
     client.force_login(world.users[actor], backend="schutznetz.accounts.backends.SignInBackend")
     token = _get_new_csrf_string()
-    return {"sessionid": client.cookies["sessionid"].value, "csrftoken": token}, {"X-CSRFToken": token}
+    return {
+        settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value,
+        settings.CSRF_COOKIE_NAME: token,
+    }, {"X-CSRFToken": token}
 
 
 def test_api_fuzzing_as_every_actor(world, db, wsgi_app):

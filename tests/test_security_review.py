@@ -7,6 +7,7 @@ that a new page cannot slip past it.
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -150,9 +151,9 @@ def test_signing_in_gives_a_new_session_key():
     session["vorher"] = 1
     session.save()
     before = session.session_key
-    client.cookies["sessionid"] = before
+    client.cookies[settings.SESSION_COOKIE_NAME] = before
     assert post_login(client, "fixierung", PASSWORD).status_code == 302
-    assert client.cookies["sessionid"].value != before
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before
 
 
 def test_logout_needs_a_post():

@@ -38,8 +38,17 @@ class Role(models.TextChoices):
 # Roles that can see case or evidence content must use a second factor; so must the roles that can
 # give someone such a role (Koordination and an organisation's admin invite staff with any role but
 # Koordination): otherwise their password alone would let an attacker invite a Fachkraft of their own.
+# Datenschutz reads the access and audit logs: who opened which case when, which tells where a case
+# is handled and by whom, so its password alone is not enough either.
 MFA_REQUIRED_ROLES = frozenset(
-    {Role.FACHKRAFT, Role.MODERATION, Role.SPURENSICHERUNG, Role.KOORDINATION, Role.ORG_ADMIN}
+    {
+        Role.FACHKRAFT,
+        Role.MODERATION,
+        Role.SPURENSICHERUNG,
+        Role.KOORDINATION,
+        Role.ORG_ADMIN,
+        Role.DATENSCHUTZ,
+    }
 )
 
 

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -77,7 +78,7 @@ def test_session_is_not_written_again_within_a_minute(client):
     expiry = Session.objects.get(session_key=key).expire_date
     response = client.get(reverse("core:staff_home"))
     assert response.status_code == 200
-    assert "sessionid" not in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert Session.objects.get(session_key=key).expire_date == expiry
 
 
@@ -140,7 +141,7 @@ def test_roles_that_can_invite_a_fachkraft_need_mfa(role):
     assert make_user(roles=[role], demo=False).needs_mfa
 
 
-@pytest.mark.parametrize("role", [Role.ANBIETER, Role.DATENSCHUTZ])
+@pytest.mark.parametrize("role", [Role.ANBIETER])
 def test_other_roles_are_not_forced(client, role):
     user = make_user(roles=[role], demo=False)
     assert not user.needs_mfa
@@ -323,3 +324,15 @@ def test_an_inactive_user_is_not_signed_in_by_the_backend():
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert SignInBackend().get_user(user.pk) is None
     assert SignInBackend().get_user(10**9) is None
+
+
+def test_datenschutz_needs_mfa_before_reading_the_logs(client):
+    """The access and audit logs tell who opened which case when: a password alone must not open them."""
+    from schutznetz.testing.factories import PASSWORD, post_login
+
+    user = make_user("datenschutz-ohne-faktor", roles=[Role.DATENSCHUTZ], demo=False)
+    assert user.needs_mfa
+    assert post_login(client, "datenschutz-ohne-faktor", PASSWORD).status_code == 302
+    setup = reverse("mfa_activate_totp")
+    for name in ("core:staff_home", "cases:counts"):
+        assert client.get(reverse(name))["Location"] == setup, name

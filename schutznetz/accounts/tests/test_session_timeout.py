@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -47,7 +48,7 @@ def test_asking_how_long_is_left_does_not_count_as_activity(client):
     assert 9 * 60 - 2 <= response.json()["seconds_left"] <= 10 * 60
     # Neither the row nor the stamp moved: an open tab must not keep a session alive for ever.
     assert Session.objects.get(session_key=key).expire_date == expiry
-    assert "sessionid" not in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert client.get(STATUS).json()["seconds_left"] <= 10 * 60
 
 

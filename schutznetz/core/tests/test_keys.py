@@ -134,3 +134,37 @@ def test_check_deploy_passes_without_warnings_under_production_settings(tmp_path
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+PRODUCTION_COOKIES = """
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.test import RequestFactory
+
+def view(request):
+    get_token(request)
+    return HttpResponse()
+
+print(CsrfViewMiddleware(view)(RequestFactory().get("/", secure=True)).cookies.output())
+print("session", settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_PATH,
+      settings.SESSION_COOKIE_DOMAIN, settings.SESSION_COOKIE_HTTPONLY)
+"""
+
+
+def test_production_cookies_are_host_only_secure_cookies(tmp_path):
+    """``__Host-`` names: browsers take them only over HTTPS, for exactly this host and path "/", so
+    no other host under the county's domain can plant a session or CSRF cookie."""
+    result = manage(
+        tmp_path, "shell", "-c", PRODUCTION_COOKIES, SCHUTZNETZ_DEBUG="0",
+        SCHUTZNETZ_ALLOWED_HOSTS="testserver", **generated(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    csrf, session = result.stdout.strip().splitlines()[-2:]
+    assert csrf.startswith("Set-Cookie: __Host-csrftoken=")
+    attributes = {part.strip().split("=")[0].lower() for part in csrf.split(";")[1:]}
+    assert {"secure", "path"} <= attributes and "domain" not in attributes
+    assert "Path=/;" in csrf + ";"
+    assert session == "session __Host-sessionid True / None True"
+    development = manage(tmp_path, "shell", "-c", PRODUCTION_COOKIES, SCHUTZNETZ_DEBUG="1")
+    assert "Set-Cookie: csrftoken=" in development.stdout  # plain HTTP on a developer's machine

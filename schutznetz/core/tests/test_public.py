@@ -156,7 +156,7 @@ def test_quick_exit_ends_session_and_leaves_for_neutral_site(client, settings):
     assert "cookies" in response.headers["Clear-Site-Data"]
     assert "no-store" in response.headers["Cache-Control"]
     # The session cookie is deleted (a deletion, never a new cookie) and the session is gone.
-    cookie = response.cookies.get("sessionid")
+    cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
     assert cookie is None or cookie.value == ""
     assert client.get(reverse("core:staff_home")).status_code == 302
 
