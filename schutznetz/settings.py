@@ -128,6 +128,20 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# The queries every staff page runs (session, user, case list, start page) are compiled once
+# (core/prepared.py) and, on PostgreSQL, also prepared on the server. Set to 0 behind a connection
+# pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+SCHUTZNETZ_PREPARED_STATEMENTS = env_bool("SCHUTZNETZ_PREPARED_STATEMENTS", True)
+if DATABASE_URL and SCHUTZNETZ_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Django switches psycopg's prepared statements off (None). A threshold no query reaches keeps
+    # psycopg from preparing anything on its own, and lets core/prepared.py ask for it explicitly;
+    # Django's own cursors bind on the client and are never prepared.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["prepare_threshold"] = 2**31 - 1
+    # Only those prepared queries use the plan cache. They are index probes whose best plan does not
+    # depend on which organisation asks, so the plan is made once, not again on each run (PostgreSQL
+    # kept re-planning the case list's page query, 1 ms a time, for the police's share of the cases).
+    options["options"] = (options.get("options", "") + " -c plan_cache_mode=force_generic_plan").strip()
 else:
     DATABASES = {
         "default": {

@@ -68,7 +68,10 @@ def panels(user):
 
         referral_url, action_url = url_with_id("cases:referral_detail"), url_with_id("cases:action_detail")
         today = timezone.localdate()
-        soon = queries.run_scoped(user, _due_between, first=today, last=today + timedelta(days=7))
+        # Planned with its dates each time: a plan for any range read and sorted every deadline in it.
+        soon = queries.run_scoped(
+            user, _due_between, plan_once=False, first=today, last=today + timedelta(days=7)
+        )
         due = _("fällig")
         context = {
             "soon": deadline_lines(soon),

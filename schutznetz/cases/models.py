@@ -625,7 +625,16 @@ class Deadline(models.Model):
         verbose_name = _("Frist")
         verbose_name_plural = _("Fristen")
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["organisation", "done_at", "due_date"])]
+        # An organisation's open deadlines in the start page's order: its panels read the first 20
+        # from here and stop, instead of sorting every overdue deadline (210 for the police at
+        # 100,000 cases: 5 ms against 2 ms).
+        indexes = [
+            models.Index(
+                fields=["organisation", "due_date", "id"],
+                condition=Q(done_at__isnull=True),
+                name="cases_deadline_open_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"

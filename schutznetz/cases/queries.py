@@ -229,16 +229,18 @@ def scoping_shape(user):
     return roles or None
 
 
-def run_scoped(user, query, *shape, **values):
+def run_scoped(user, query, *shape, plan_once=True, **values):
     """The rows of ``query(user, *shape, **values)``, prepared for the user's organisation and roles.
 
     ``shape`` holds what changes the SQL (a status, a page's offset), ``values`` what fills it in
-    (dates, ids); both must be hashable.
+    (dates, ids); both must be hashable. ``plan_once``: see ``core.prepared.run_prepared``.
     """
     roles = scoping_shape(user)
     if roles is None:
         return list(query(user, *shape, **values))
-    return run_prepared(_build_scoped, (query, roles, *shape), organisation_id=_org(user), **values)
+    return run_prepared(
+        _build_scoped, (query, roles, *shape), plan_once=plan_once, organisation_id=_org(user), **values
+    )
 
 
 def _build_scoped(query, roles, *shape, organisation_id, **values):

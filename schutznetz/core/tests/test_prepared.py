@@ -213,3 +213,37 @@ def test_run_prepared_compiles_once_per_shape_and_types_of_values():
 
 def _by_username(field, value):
     return User.objects.filter(**{field: value})
+
+
+def _server_prepared_statements():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_on_postgresql_the_server_keeps_the_plan_unless_told_otherwise(settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements on the server are a PostgreSQL matter")
+    user = make_user("prepared-server-plan")
+    before = len(_server_prepared_statements())
+    planned_once = PreparedQuery(lambda pk: User.objects.filter(pk=pk, username__gt="a"), pk=-55_560)
+    for _ in range(3):
+        assert planned_once.first(pk=user.pk).username == "prepared-server-plan"
+    statements = _server_prepared_statements()
+    assert len(statements) == before + 1  # prepared once, then reused
+    assert any('"accounts_user"."username" > $' in statement for statement in statements)
+    planned_each_time = PreparedQuery(
+        lambda pk: User.objects.filter(pk=pk, username__gt="b"), pk=-55_561, plan_once=False
+    )
+    settings.SCHUTZNETZ_PREPARED_STATEMENTS = False
+    switched_off = PreparedQuery(lambda pk: User.objects.filter(pk=pk, username__gt="c"), pk=-55_562)
+    for query in (planned_each_time, switched_off):
+        assert query.first(pk=user.pk).username == "prepared-server-plan"
+    assert len(_server_prepared_statements()) == before + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
