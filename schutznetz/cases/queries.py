@@ -244,7 +244,7 @@ def run_scoped(user, query, *shape, plan_once=True, **values):
 
 
 def _build_scoped(query, roles, *shape, organisation_id, **values):
-    user = StandInUser(pk=None, organisation_id=organisation_id, roles=roles, known_roles=SCOPING_ROLES)
+    user = StandInUser(organisation_id=organisation_id, roles=roles, known_roles=SCOPING_ROLES)
     return query(user, *shape, **values)
 
 

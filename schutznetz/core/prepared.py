@@ -143,16 +143,15 @@ class StandInUser:
     """What the scoping code reads from a user, with stand-in values, to build a prepared query.
 
     It answers ``has_role`` only for the roles the query's shape was chosen by (``known_roles``)
-    and has no other attributes, so scoping code that starts to depend on something else fails
-    when the query is compiled instead of building the query for the wrong user.
+    and has no other attributes, not even a primary key, so scoping code that starts to depend on
+    something else fails when the query is compiled instead of building the query for the wrong user.
     """
 
     is_authenticated = True
     is_anonymous = False
     is_active = True
 
-    def __init__(self, *, pk, organisation_id, roles, known_roles):
-        self.pk = self.id = pk
+    def __init__(self, *, organisation_id, roles, known_roles):
         self.organisation_id = organisation_id
         self._roles = frozenset(roles)
         self._known_roles = frozenset(known_roles)

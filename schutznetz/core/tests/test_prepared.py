@@ -128,13 +128,24 @@ def test_in_lookups_deferred_fields_and_values_lists_equal_the_orm():
 
 def test_a_stand_in_user_answers_only_for_the_roles_of_the_shape():
     user = StandInUser(
-        pk=-1, organisation_id=-2, roles=[Role.FACHKRAFT], known_roles=[Role.FACHKRAFT, Role.MODERATION]
+        organisation_id=-2, roles=[Role.FACHKRAFT], known_roles=[Role.FACHKRAFT, Role.MODERATION]
     )
     assert user.has_role(Role.FACHKRAFT) and not user.has_role(Role.MODERATION)
     with pytest.raises(AttributeError):
         user.has_role(Role.KOORDINATION)
+    for name in ("pk", "id", "email", "organisation"):  # anything but what the scoping code may read
+        with pytest.raises(AttributeError):
+            getattr(user, name)
+
+
+def test_scoping_code_that_reads_more_of_the_user_fails_when_compiled():
+    # A query built from the user's id would otherwise be compiled for the stand-in's.
+    def build(organisation_id):
+        user = StandInUser(organisation_id=organisation_id, roles=[], known_roles=[])
+        return User.objects.filter(organisation_id=user.organisation_id, pk=user.pk)
+
     with pytest.raises(AttributeError):
-        user.email  # noqa: B018 - anything but what the scoping code may read is missing
+        PreparedQuery(build, organisation_id=-55_563).all(organisation_id=1)
 
 
 def test_each_thread_compiles_for_its_own_connection():
