@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 
@@ -110,8 +111,21 @@ def _cursor(connection, plan_once=True):
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_server_prepared_cursor(connection))
+        cursor = _server_prepared_cursor(connection)
+    if connection.queries_logged:
+        return _PreparedDebugWrapper(cursor, connection)
+    return CursorWrapper(cursor, connection)
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Django's query log reads the SQL back from psycopg, which has none for a prepared statement;
+    log it with its values bound the way Django's own cursors show it."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @functools.cache
