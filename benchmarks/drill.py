@@ -142,7 +142,7 @@ class Load:
         self.counter = 0
         self.statuses = Counter()
         self.errors = Counter()
-        self.registered = []  # addresses answered with the confirmation page
+        self.registered = []  # addresses answered with the redirect to the confirmation page
         self.cases = []  # markers (the person's last name) of cases answered with a redirect
         self.stop_at = 0.0
 
@@ -199,7 +199,7 @@ class Load:
                 continue
             with self.lock:
                 self.statuses[(label, status)] += 1
-                if label == "register" and status == 200:
+                if label == "register" and status == 303:  # accepted: redirected to the result page
                     self.registered.append(what[1])
                 if label == "case" and status == 302:
                     self.cases.append(what[1])
