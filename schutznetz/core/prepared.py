@@ -178,7 +178,7 @@ class StandInUser:
 
 
 class PreparedQuery:
-    """``build(**stand_ins)`` returns the queryset; ``first``/``all``/``rows`` run it with new values.
+    """``build(**stand_ins)`` returns the queryset; ``first``/``all`` run it with new values.
 
     ``stand_ins`` maps each parameter's name to a value (a tuple for the values of an ``__in``
     look-up, whose length then belongs to the query's shape). Only plain look-ups by value are
