@@ -131,6 +131,11 @@ if DATABASE_URL:
 # The queries every staff page runs (session, user, case list, start page) are compiled once
 # (core/prepared.py) and, on PostgreSQL, also prepared on the server. Set to 0 behind a connection
 # pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+# The case list and the start page are served again, per sign-in, while nothing in the database has
+# changed (core/page_cache.py), for at most this many seconds; 0 switches it off. Held in the
+# worker's memory only, at most SCHUTZNETZ_PAGE_CACHE_PAGES pages per worker.
+SCHUTZNETZ_PAGE_CACHE_SECONDS = int(env("SCHUTZNETZ_PAGE_CACHE_SECONDS", "30"))
+SCHUTZNETZ_PAGE_CACHE_PAGES = int(env("SCHUTZNETZ_PAGE_CACHE_PAGES", "200"))
 SCHUTZNETZ_PREPARED_STATEMENTS = env_bool("SCHUTZNETZ_PREPARED_STATEMENTS", True)
 if DATABASE_URL and SCHUTZNETZ_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Django switches psycopg's prepared statements off (None). A threshold no query reaches keeps

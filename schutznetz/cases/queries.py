@@ -802,7 +802,7 @@ REPORT_PURPOSES = ("access_report", "access_report_lookup")
 
 
 def _case_log(case):
-    return AccessLogEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+    return AccessLogEntry.objects.about(Case._meta.label_lower, case.pk)
 
 
 def report_requests(case):

@@ -25,6 +25,7 @@ from schutznetz.cases.models import (
     ReferralStatus,
     Section,
 )
+from schutznetz.core import page_cache
 from schutznetz.core.pdf import pdf_response
 
 
@@ -93,6 +94,7 @@ def _css_string(text):
 
 
 @login_required
+@page_cache.per_sign_in
 def case_list(request):
     _require(request, "cases.view_case_list")
     hide_names = request.GET.get("namen") == "aus"

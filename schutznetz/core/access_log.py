@@ -1,10 +1,13 @@
 """Recording reads of protected records."""
 
+import contextlib
+import contextvars
 import json
 
 from django.db import connections, router
 from django.utils import timezone
 
+from schutznetz.core import data_version, prepared
 from schutznetz.core.models import AccessLogEntry
 
 
@@ -15,6 +18,104 @@ def _reader(user):
     return None, "anonym", None
 
 
+# The reads of the page being rendered, for the page cache to log again when it serves the page.
+_reads = contextvars.ContextVar("schutznetz_reads", default=None)
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect the rows logged inside the block (``write_reads`` writes them again for another request)."""
+    reads = []
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
+
+
+def _note(purpose, object_type, object_id, object_ids):
+    reads = _reads.get()
+    if reads is not None:
+        reads.append((purpose, object_type, object_id, object_ids))
+
+
+def write_reads(user, reads):
+    """Log ``reads`` (from ``recording``) again, as read by ``user`` now."""
+    if not reads:
+        return
+    user_id, user_label, organisation_id = _reader(user)
+    connection = connections[router.db_for_write(AccessLogEntry)]
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Prepared on the server (PostgreSQL): the statement is the same on every list.
+    with prepared.server_prepared_cursor(connection) as cursor:
+        for purpose, object_type, object_id, object_ids in reads:
+            cursor.execute(
+                _insert_sql(connection),
+                [
+                    created_at,
+                    user_id,
+                    user_label,
+                    organisation_id,
+                    purpose,
+                    object_type,
+                    object_id,
+                    object_ids,
+                ],
+            )
+            _note(purpose, object_type, object_id, object_ids)
+
+
+def write_reads_if_unchanged(user, reads, version):
+    """``data_version.current()``; if it equals ``version``, also log ``reads`` (the page cache:
+    a page is served again, and its reads logged, only if nothing changed since it was rendered).
+
+    On PostgreSQL one statement both reads the version and inserts the rows from a JSON array of
+    the reads, so that serving a page costs one query for both; SQLite runs the two steps.
+    """
+    connection = connections[router.db_for_write(AccessLogEntry)]
+    if connection.vendor != "postgresql" or not reads:
+        now = data_version.current(connection.alias)
+        if now == version:
+            write_reads(user, reads)
+        return now
+    user_id, user_label, organisation_id = _reader(user)
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    shown = json.dumps(
+        [
+            [purpose, object_type, object_id, json.loads(ids) if ids else None]
+            for purpose, object_type, object_id, ids in reads
+        ]
+    )
+    now = data_version.current_and_log_if(
+        version,
+        _insert_from_json_sql(connection),
+        [created_at, user_id, user_label, organisation_id, shown],
+        connection.alias,
+    )
+    if now == version:
+        for read in reads:
+            _note(*read)
+    return now
+
+
+def _insert_from_json_sql(connection):
+    """The rows of a JSON array of reads, inserted if the ``WHERE`` that follows holds (PostgreSQL)."""
+    sql = _INSERT_SQL.get("json")
+    if sql is None:
+        sql = _INSERT_SQL["json"] = _build_insert_from_json_sql(connection)
+    return sql
+
+
+def _build_insert_from_json_sql(connection):
+    meta, quote = AccessLogEntry._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta
+        "SELECT %s, %s, %s, %s, read->>0, read->>1, read->>2, NULLIF(read->3, 'null'::jsonb) "
+        "FROM version, jsonb_array_elements(%s::jsonb) AS reads(read) WHERE"
+    )
+
+
 def log_access(user, obj, purpose="view"):
     """Write who read ``obj`` (a model instance or an ``(type, id)`` pair)."""
     if isinstance(obj, tuple):
@@ -22,6 +123,7 @@ def log_access(user, obj, purpose="view"):
     else:
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
     user_id, user_label, organisation_id = _reader(user)
+    _note(purpose, object_type, str(object_id), None)
     return AccessLogEntry.objects.create(
         user_id=user_id,
         user_label=user_label,
@@ -33,55 +135,40 @@ def log_access(user, obj, purpose="view"):
 
 
 def log_access_many(user, objects, purpose="list"):
-    """One row per object, written in one statement (lists log every shown record).
+    """One row per type of the shown objects, their ids in ``object_ids`` (see ``AccessLogEntry``).
 
-    Written as one ``INSERT … SELECT`` over a JSON array of the objects instead of ``bulk_create``:
-    a list page logs 50 rows on every request, and building 50 model instances cost three times as
-    much as the database's own work. A multi-row ``VALUES`` list was next, but its 350 parameters
-    were too many for psycopg's cache of parsed statements, and parsing them again cost a
-    millisecond on every list. Now the statement has six parameters whatever the number of rows.
-    The values are the same as ``log_access`` writes.
+    A list page logs on every request, so the row is written with one plain ``INSERT`` of its
+    values rather than through a model instance, which cost as much as the database's own work.
     """
-    objects = list(objects)
-    if not objects:
-        return
-    user_id, user_label, organisation_id = _reader(user)
-    connection = connections[router.db_for_write(AccessLogEntry)]
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    shown = json.dumps([[obj._meta.label_lower, str(obj.pk)] for obj in objects])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(connection), [created_at, user_id, user_label, organisation_id, purpose, shown]
-        )
+    shown = {}
+    for obj in objects:
+        ids = shown.setdefault(obj._meta.label_lower, {})
+        ids[str(obj.pk)] = None  # a dict keeps the order shown and drops repeats
+    write_reads(
+        user, [(purpose, object_type, "", json.dumps(list(ids))) for object_type, ids in shown.items()]
+    )
 
 
-# The JSON array's rows, as (object type, object id), in the two databases schutznetz runs on.
-_JSON_ROWS = {
-    "postgresql": ("json_array_elements(%s::json) AS shown(item)", "shown.item->>0", "shown.item->>1"),
-    "sqlite": (
-        "json_each(%s) AS shown",
-        "json_extract(shown.value, '$[0]')",
-        "json_extract(shown.value, '$[1]')",
-    ),
-}
-_COLUMNS = ("created_at", "user", "user_label", "organisation", "purpose", "object_type", "object_id")
-
-
-_INSERT_SQL = {}  # per database vendor
+_COLUMNS = (
+    "created_at",
+    "user",
+    "user_label",
+    "organisation",
+    "purpose",
+    "object_type",
+    "object_id",
+    "object_ids",
+)
+_INSERT_SQL = {}  # per database vendor, and "json": the insert from a JSON array (PostgreSQL)
 
 
 def _insert_sql(connection):
     sql = _INSERT_SQL.get(connection.vendor)
     if sql is None:
-        sql = _INSERT_SQL[connection.vendor] = _build_insert_sql(connection)
+        meta, quote = AccessLogEntry._meta, connection.ops.quote_name
+        columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+        values = ", ".join(["%s"] * len(_COLUMNS))
+        sql = _INSERT_SQL[connection.vendor] = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 - names from _meta
+        )
     return sql
-
-
-def _build_insert_sql(connection):
-    source, object_type, object_id = _JSON_ROWS[connection.vendor]
-    meta, quote = AccessLogEntry._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta, values bound
-        f"SELECT %s, %s, %s, %s, %s, {object_type}, {object_id} FROM {source}"
-    )

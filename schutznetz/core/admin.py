@@ -6,6 +6,7 @@ registry instead of Django's is_staff/model permissions.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from schutznetz.core.admin_site import KoordinationPermissions, SchutznetzAdminSite  # noqa: F401
 from schutznetz.core.models import AccessLogEntry, AuditEntry
@@ -32,5 +33,9 @@ class AuditEntryAdmin(ReadOnlyLogAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnlyLogAdmin):
-    list_display = ("created_at", "user_label", "object_type", "object_id", "purpose")
+    list_display = ("created_at", "user_label", "object_type", "shown", "purpose")
     list_filter = ("object_type", "purpose")
+
+    @admin.display(description=_("Objekt-ID(s)"))
+    def shown(self, entry):
+        return ", ".join(entry.shown_ids)

@@ -48,6 +48,15 @@ class _Compiled:
     model_fields: slice
     related_populators: list
     annotation_col_map: dict
+    # The converters of the selected columns, found once: Django's results_iter asks every field
+    # for them on every run. None: convert through results_iter (composite keys, nothing to run).
+    converters: dict | None = None
+
+    def __post_init__(self):
+        if self.sql is not None:
+            fields = [column[0] for column in self.compiler.select[0 : self.compiler.col_count]]
+            if not self.compiler.has_composite_fields(fields):
+                object.__setattr__(self, "converters", self.compiler.get_converters(fields))
 
 
 def _adapt(connection, value):
@@ -117,6 +126,11 @@ def _cursor(connection, plan_once=True):
     if connection.queries_logged:
         return _PreparedDebugWrapper(cursor, connection)
     return CursorWrapper(cursor, connection)
+
+
+def server_prepared_cursor(connection):
+    """``_cursor`` for raw SQL that runs on every request (the page cache's version, the access log)."""
+    return _cursor(connection)
 
 
 class _PreparedDebugWrapper(CursorDebugWrapper):
@@ -285,7 +299,11 @@ class PreparedQuery:
         with _cursor(connection, self.plan_once) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchmany(1) if fetch_one else cursor.fetchall()
-        return compiled, list(compiled.compiler.results_iter([fetched]))
+        if compiled.converters is None:
+            return compiled, list(compiled.compiler.results_iter([fetched]))
+        if compiled.converters:
+            fetched = list(compiled.compiler.apply_converters(fetched, compiled.converters))
+        return compiled, fetched
 
     def _instances(self, compiled, rows):
         if compiled.model is None:

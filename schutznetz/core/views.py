@@ -10,6 +10,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from schutznetz.core import page_cache
 from schutznetz.core.decorators import public_page
 from schutznetz.core.hooks import app_modules
 
@@ -62,6 +63,7 @@ def safe_browsing(request):
 
 
 @login_required
+@page_cache.per_sign_in
 def staff_home(request):
     return render(request, "core/staff_home.html", {"panels": dashboard_panels(request.user)})
 

@@ -86,7 +86,7 @@ def test_reading_an_action_counts_in_the_art_15_report(world, police_case):
     AccessLogEntry.objects.all().delete()
     assert client.get(reverse("cases:action_detail", args=[action.pk])).status_code == 200
     assert client.get("/api/v1/actions/").status_code == 200
-    case_reads = AccessLogEntry.objects.filter(object_type="cases.case", object_id=str(police_case.pk))
+    case_reads = AccessLogEntry.objects.about("cases.case", police_case.pk)
     assert sorted(case_reads.values_list("purpose", flat=True)) == ["action", "api_list"]
     [row] = queries.access_report(police_case)
     assert row["organisation"] == world.police.name and row["reads"] == 2

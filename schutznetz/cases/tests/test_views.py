@@ -230,7 +230,7 @@ def test_close_case_via_form_needs_reason(client, world, police_case):
 def test_every_list_read_is_logged(client, world, police_case):
     login(client, world.polizist)
     client.get(reverse("cases:list"))
-    assert AccessLogEntry.objects.filter(object_id=str(police_case.pk), purpose="list").count() == 1
+    assert AccessLogEntry.objects.about("cases.case", police_case.pk).filter(purpose="list").count() == 1
 
 
 def test_demo_is_idempotent(db):
