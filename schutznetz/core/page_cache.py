@@ -5,7 +5,7 @@ The case list and the start page are the pages staff open most, often several ti
 same page again costs the sign-in check and the access log. A page is served from here only if all
 of these are the same as when it was rendered:
 
-- the sign-in: user, session and CSRF cookie (the page carries that session's form tokens);
+- the sign-in: user, session and CSRF secret (the page carries form tokens made from it);
 - the address with its query, the language, htmx's request headers and the local date;
 - the database: ``data_version.current()`` is unchanged, so no case, person, consent, role,
   organisation or anything else a page can show has changed in any process since;
@@ -108,15 +108,17 @@ def _key(request):
         return None
     user = request.user
     session_key = request.session.session_key
-    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    # Without a CSRF cookie the page would carry a token of a secret the browser never receives.
-    if not user.is_authenticated or not session_key or not csrf_cookie or len(get_messages(request)):
+    # The CSRF secret the browser's cookie holds (CsrfViewMiddleware puts a valid one here): the
+    # page's form tokens are made from it. Without one, the page would carry a token of a secret
+    # the browser only receives with this response.
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    if not user.is_authenticated or not session_key or not csrf_secret or len(get_messages(request)):
         return None
     return (
         request.resolver_match.view_name if request.resolver_match else request.path,
         user.pk,
         session_key,
-        csrf_cookie,
+        csrf_secret,
         getattr(request, "LANGUAGE_CODE", None),
         request.get_full_path(),
         request.headers.get("HX-Request"),
