@@ -46,11 +46,12 @@ def write_reads(user, reads):
     user_id, user_label, organisation_id = _reader(user)
     connection = connections[router.db_for_write(AccessLogEntry)]
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = _insert_sql(connection)
     # Prepared on the server (PostgreSQL): the statement is the same on every list.
     with prepared.server_prepared_cursor(connection) as cursor:
         for purpose, object_type, object_id, object_ids in reads:
             cursor.execute(
-                _insert_sql(connection),
+                sql,
                 [
                     created_at,
                     user_id,
@@ -59,7 +60,7 @@ def write_reads(user, reads):
                     purpose,
                     object_type,
                     object_id,
-                    object_ids,
+                    None if object_ids is None else json.dumps(object_ids),
                 ],
             )
             _note(purpose, object_type, object_id, object_ids)
@@ -80,12 +81,7 @@ def write_reads_if_unchanged(user, reads, version):
         return now
     user_id, user_label, organisation_id = _reader(user)
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    shown = json.dumps(
-        [
-            [purpose, object_type, object_id, json.loads(ids) if ids else None]
-            for purpose, object_type, object_id, ids in reads
-        ]
-    )
+    shown = json.dumps(reads)
     now = data_version.current_and_log_if(
         version,
         _insert_from_json_sql(connection),
@@ -107,10 +103,8 @@ def _insert_from_json_sql(connection):
 
 
 def _build_insert_from_json_sql(connection):
-    meta, quote = AccessLogEntry._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
     return (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta
+        f"INSERT INTO {_table_and_columns(connection)} "  # noqa: S608 - names from _meta
         "SELECT %s, %s, %s, %s, read->>0, read->>1, read->>2, NULLIF(read->3, 'null'::jsonb) "
         "FROM version, jsonb_array_elements(%s::jsonb) AS reads(read) WHERE"
     )
@@ -144,9 +138,7 @@ def log_access_many(user, objects, purpose="list"):
     for obj in objects:
         ids = shown.setdefault(obj._meta.label_lower, {})
         ids[str(obj.pk)] = None  # a dict keeps the order shown and drops repeats
-    write_reads(
-        user, [(purpose, object_type, "", json.dumps(list(ids))) for object_type, ids in shown.items()]
-    )
+    write_reads(user, [(purpose, object_type, "", list(ids)) for object_type, ids in shown.items()])
 
 
 _COLUMNS = (
@@ -165,10 +157,15 @@ _INSERT_SQL = {}  # per database vendor, and "json": the insert from a JSON arra
 def _insert_sql(connection):
     sql = _INSERT_SQL.get(connection.vendor)
     if sql is None:
-        meta, quote = AccessLogEntry._meta, connection.ops.quote_name
-        columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
         values = ", ".join(["%s"] * len(_COLUMNS))
         sql = _INSERT_SQL[connection.vendor] = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 - names from _meta
+            f"INSERT INTO {_table_and_columns(connection)} VALUES ({values})"  # noqa: S608 - names from _meta
         )
     return sql
+
+
+def _table_and_columns(connection):
+    """``"table" ("column", …)`` of the access log, as both inserts name it."""
+    meta, quote = AccessLogEntry._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+    return f"{quote(meta.db_table)} ({columns})"
