@@ -7,10 +7,14 @@ groups' permissions for that: two queries on every staff page. This backend auth
 allauth's does and answers every permission question with "no", so the rules decide alone.
 """
 
+import contextvars
 import functools
+import threading
+from collections import OrderedDict
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import OuterRef, Subquery
 
 from schutznetz.core.aggregates import CommaList, split_comma_list
@@ -53,11 +57,11 @@ class SignInBackend(AuthenticationBackend):
         return super().user_can_authenticate(user) and organisation_is_active(user)
 
     def get_user(self, user_id):
-        """The signed-in user with their roles, in one prepared query.
+        """The signed-in user with their roles, in one prepared query, or none (``_read_user``).
 
         Every staff request asks for the roles (second-factor rule, navigation, rules); loading
-        them with the user saves a query on each. They are still read fresh per request, so a
-        role taken away, or a user or organisation switched off, counts from the next page on.
+        them with the user saves a query on each. They are as fresh as a query's on every request,
+        so a role taken away, or a user or organisation switched off, counts from the next page on.
         """
         from schutznetz.accounts.models import User
 
@@ -65,11 +69,53 @@ class SignInBackend(AuthenticationBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = _user_with_roles().first(pk=pk)
+        user = _read_user(pk)
         if user is None or not self.user_can_authenticate(user):
             return None
         user._role_cache = split_comma_list(user.role_codes_)
         return user
+
+
+# The version of the database (``core.data_version``) that the request's session was read with, while
+# ``accounts.middleware.AuthenticationMiddleware`` asks for the signed-in user; else None.
+session_data_version = contextvars.ContextVar("schutznetz_session_data_version", default=None)
+
+# Each user's row as this worker last read it, with the version read before it: pk → (version, row).
+_read_rows = OrderedDict()
+_read_rows_lock = threading.Lock()
+_READ_ROWS_KEPT = 2000
+
+
+def _read_user(pk):
+    """The user with their roles and organisation, built anew from the row this worker read last
+    if the database has not changed since; otherwise read (and kept) again.
+
+    Unchanged means: the version read with this request's session equals the version read before
+    that row. Every table the row comes from (users, roles, organisations) carries the change
+    triggers, so any change to it, committed by any process, moves the version. A signed-in request
+    then needs no query for its user. Without a version (outside a request's sign-in check) the
+    user is always read.
+    """
+    version = session_data_version.get()
+    if version is not None and connections[_user_with_roles().using].in_atomic_block:
+        # PostgreSQL notes one change per transaction: inside an open one, its own later writes
+        # would not move the version.
+        version = None
+    if version is not None:
+        with _read_rows_lock:
+            known = _read_rows.get(pk)
+        if known is not None and known[0] == version:
+            return _user_with_roles().from_row(known[1])
+    row = _user_with_roles().first_row(pk=pk)
+    if row is None:
+        return None
+    if version is not None:
+        with _read_rows_lock:
+            _read_rows[pk] = (version, row)
+            _read_rows.move_to_end(pk)
+            while len(_read_rows) > _READ_ROWS_KEPT:
+                _read_rows.popitem(last=False)
+    return _user_with_roles().from_row(row)
 
 
 @functools.cache

@@ -5,10 +5,14 @@ import time
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+
+from schutznetz.accounts.backends import session_data_version
 
 # Paths a user without a second factor may still reach: signing in and out,
 # setting up a factor, static files and the public side. User management under
@@ -148,3 +152,23 @@ class SessionLifetimeMiddleware:
                     % {"hours": session_max_seconds() // 3600},
                 )
         return self.get_response(request)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the database's change version read with the session passed on to the sign-in
+    backend, which then needs no query for a user whose row has not changed (``accounts.backends``)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _signed_in_user(request))
+
+
+def _signed_in_user(request):
+    if not hasattr(request, "_cached_user"):  # the attribute Django's middleware and login() use
+        request.session.get(auth.SESSION_KEY)  # loads the session, and with it the version
+        token = session_data_version.set(getattr(request.session, "data_version", None))
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            session_data_version.reset(token)
+    return request._cached_user

@@ -7,7 +7,7 @@ import json
 from django.db import connections, router
 from django.utils import timezone
 
-from schutznetz.core import data_version, prepared
+from schutznetz.core import prepared
 from schutznetz.core.models import AccessLogEntry
 
 
@@ -40,19 +40,26 @@ def _note(purpose, object_type, object_id, object_ids):
 
 
 def write_reads(user, reads):
-    """Log ``reads`` (from ``recording``) again, as read by ``user`` now."""
+    """Log ``reads`` (from ``recording``) again, as read by ``user`` now.
+
+    Prepared on the server (PostgreSQL), as a served page logs on every request. Several reads go
+    in one statement, an ``INSERT … SELECT`` over a JSON array of them (PostgreSQL).
+    """
     if not reads:
         return
     user_id, user_label, organisation_id = _reader(user)
     connection = connections[router.db_for_write(AccessLogEntry)]
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = _insert_sql(connection)
-    # Prepared on the server (PostgreSQL): the statement is the same on every list.
     with prepared.server_prepared_cursor(connection) as cursor:
-        for purpose, object_type, object_id, object_ids in reads:
+        if len(reads) > 1 and connection.vendor == "postgresql":
+            shown = json.dumps(reads)
             cursor.execute(
-                sql,
-                [
+                _insert_from_json_sql(connection), [created_at, user_id, user_label, organisation_id, shown]
+            )
+        else:
+            for purpose, object_type, object_id, object_ids in reads:
+                shown = None if object_ids is None else json.dumps(object_ids)
+                row = [
                     created_at,
                     user_id,
                     user_label,
@@ -60,54 +67,23 @@ def write_reads(user, reads):
                     purpose,
                     object_type,
                     object_id,
-                    None if object_ids is None else json.dumps(object_ids),
-                ],
-            )
-            _note(purpose, object_type, object_id, object_ids)
-
-
-def write_reads_if_unchanged(user, reads, version):
-    """``data_version.current()``; if it equals ``version``, also log ``reads`` (the page cache:
-    a page is served again, and its reads logged, only if nothing changed since it was rendered).
-
-    On PostgreSQL one statement both reads the version and inserts the rows from a JSON array of
-    the reads, so that serving a page costs one query for both; SQLite runs the two steps.
-    """
-    connection = connections[router.db_for_write(AccessLogEntry)]
-    if connection.vendor != "postgresql" or not reads:
-        now = data_version.current(connection.alias)
-        if now == version:
-            write_reads(user, reads)
-        return now
-    user_id, user_label, organisation_id = _reader(user)
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    shown = json.dumps(reads)
-    now = data_version.current_and_log_if(
-        version,
-        _insert_from_json_sql(connection),
-        [created_at, user_id, user_label, organisation_id, shown],
-        connection.alias,
-    )
-    if now == version:
-        for read in reads:
-            _note(*read)
-    return now
+                    shown,
+                ]
+                cursor.execute(_insert_sql(connection), row)
+    for read in reads:
+        _note(*read)
 
 
 def _insert_from_json_sql(connection):
-    """The rows of a JSON array of reads, inserted if the ``WHERE`` that follows holds (PostgreSQL)."""
+    """The rows of a JSON array of reads, inserted in one statement (PostgreSQL)."""
     sql = _INSERT_SQL.get("json")
     if sql is None:
-        sql = _INSERT_SQL["json"] = _build_insert_from_json_sql(connection)
+        sql = _INSERT_SQL["json"] = (
+            f"INSERT INTO {_table_and_columns(connection)} "  # noqa: S608 - names from _meta
+            "SELECT %s, %s, %s, %s, read->>0, read->>1, read->>2, NULLIF(read->3, 'null'::jsonb) "
+            "FROM jsonb_array_elements(%s::jsonb) AS reads(read)"
+        )
     return sql
-
-
-def _build_insert_from_json_sql(connection):
-    return (
-        f"INSERT INTO {_table_and_columns(connection)} "  # noqa: S608 - names from _meta
-        "SELECT %s, %s, %s, %s, read->>0, read->>1, read->>2, NULLIF(read->3, 'null'::jsonb) "
-        "FROM version, jsonb_array_elements(%s::jsonb) AS reads(read) WHERE"
-    )
 
 
 def log_access(user, obj, purpose="view"):

@@ -25,6 +25,8 @@ Inserts take no such lock.
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 
 from schutznetz.core import prepared
 
@@ -50,45 +52,47 @@ UNTRACKED_TABLES = frozenset(
 TRIGGER = "schutznetz_note_change"
 PRUNE_ABOVE = 50  # rows in core_datachange before a reader folds them into the tally
 
-_VERSION_SQL = (
-    "SELECT (SELECT COUNT(*) FROM core_datachange),"
-    " (SELECT pruned FROM core_datachangetally WHERE id = 1),"
-    " (SELECT id FROM core_datachange ORDER BY id DESC LIMIT 1),"
-    " (SELECT token FROM core_datachange ORDER BY id DESC LIMIT 1)"
-)
+# The version's values, each a scalar subquery, so that a statement that reads something else can
+# read the version with it (the session look-up every signed-in request makes: ``read_with``).
+VERSION_COLUMNS = {
+    "changes": "SELECT COUNT(*) FROM core_datachange",
+    "pruned": "SELECT pruned FROM core_datachangetally WHERE id = 1",
+    "newest": "SELECT id FROM core_datachange ORDER BY id DESC LIMIT 1",
+    "token": "SELECT token FROM core_datachange ORDER BY id DESC LIMIT 1",
+}
+_VERSION_SQL = "SELECT " + ", ".join(f"({sql})" for sql in VERSION_COLUMNS.values())  # noqa: S608 - ours
 
 
 def current(using="default"):
     """The version: changes committed so far and the newest change's id and token."""
     connection = connections[using]
-    with prepared.server_prepared_cursor(connection) as cursor:  # asked on every cached page
-        cursor.execute(_VERSION_SQL)
-        return _version(connection, *cursor.fetchone())
-
-
-def _version(connection, rows, pruned, newest, token):
-    if rows > PRUNE_ABOVE:
-        _prune(connection)
-    return (rows + (pruned or 0), newest, token)
-
-
-def current_and_log_if(version, log_sql, log_params, using="default"):
-    """``current()``, and, only if it equals ``version``, run ``log_sql`` (an ``INSERT … SELECT``
-    that reads ``FROM version``), in one statement (PostgreSQL): a page served again then costs one
-    query instead of two. ``log_sql`` ends in ``WHERE``, which this function completes with the
-    comparison. The version is read once, in the statement's snapshot, for both."""
-    connection = connections[using]
-    total, newest, token = version
-    sql = (
-        f"WITH version (changes, pruned, newest, token) AS ({_VERSION_SQL}), "  # noqa: S608 - our SQL
-        f"logged AS ({log_sql} COALESCE(version.pruned, 0) + version.changes = %s "
-        "AND version.newest IS NOT DISTINCT FROM %s::bigint AND version.token IS NOT DISTINCT FROM %s::bigint "
-        "RETURNING 1) "
-        "SELECT changes, pruned, newest, token FROM version"
-    )
     with prepared.server_prepared_cursor(connection) as cursor:
-        cursor.execute(sql, [*log_params, total, newest, token])
-        return _version(connection, *cursor.fetchone())
+        cursor.execute(_VERSION_SQL)
+        return from_columns(*cursor.fetchone(), using=using)
+
+
+def read_with(queryset):
+    """``queryset`` annotated with the version's values (``from_instance`` reads them back): one
+    statement for both, read in one snapshot."""
+    return queryset.annotate(
+        **{
+            f"data_version_{name}_": RawSQL(sql, (), output_field=BigIntegerField())  # noqa: S611 - ours
+            for name, sql in VERSION_COLUMNS.items()
+        }
+    )
+
+
+def from_instance(instance, using="default"):
+    """The version read with ``instance`` (a row of a queryset from ``read_with``)."""
+    return from_columns(
+        *(getattr(instance, f"data_version_{name}_") for name in VERSION_COLUMNS), using=using
+    )
+
+
+def from_columns(changes, pruned, newest, token, using="default"):
+    if changes > PRUNE_ABOVE:
+        _prune(connections[using])
+    return (changes + (pruned or 0), newest, token)
 
 
 def _prune(connection):

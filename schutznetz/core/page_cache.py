@@ -7,14 +7,16 @@ of these are the same as when it was rendered:
 
 - the sign-in: user, session and CSRF secret (the page carries form tokens made from it);
 - the address with its query, the language, htmx's request headers and the local date;
-- the database: ``data_version.current()`` is unchanged, so no case, person, consent, role,
-  organisation or anything else a page can show has changed in any process since;
+- the database: its change version (``core.data_version``), read with the request's session, is
+  the one read before the page was rendered, so no case, person, consent, role, organisation or
+  anything else a page can show has changed in any process since;
 - and it is at most ``SCHUTZNETZ_PAGE_CACHE_SECONDS`` old, which bounds what changes by the clock
   alone (a deadline that becomes overdue at midnight is covered by the date).
 
 What the page read is logged again on every serving, exactly as rendering logged it, so the access
-log and the Art. 15 report do not see a difference. Pages with messages, pages that changed the
-session, set cookies or wrote anything are never kept.
+log and the Art. 15 report do not see a difference. Pages with messages, and pages that changed the
+session or set cookies, are never kept; a page whose rendering wrote anything is never served again
+(the write moved the version).
 
 Where: in this worker's memory only, never in a shared cache or on disk, because the pages hold
 decrypted names. Signing out drops the session's pages in this worker; elsewhere they expire unused
@@ -68,27 +70,25 @@ def per_sign_in(view):
         if key is None:
             return view(request, *args, **kwargs)
         today, now = timezone.localdate(), time.monotonic()
+        version = _version(request)
         with _lock:
             page = _pages.get(key)
-            if page is not None and (page.date != today or page.expires <= now):
+            if page is not None and (page.date != today or page.expires <= now or page.version != version):
                 del _pages[key]
                 page = None
+            elif page is not None:
+                _pages.move_to_end(key)
         if page is not None:
-            # One query: the version, and the page's reads logged if it has not changed.
-            version = access_log.write_reads_if_unchanged(request.user, page.reads, page.version)
-            if version == page.version:
-                with _lock:
-                    if key in _pages:
-                        _pages.move_to_end(key)
-                if page.csrf_renewed:
-                    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-                return page.response()
-        else:
-            version = data_version.current(DEFAULT_DB_ALIAS)
+            access_log.write_reads(request.user, page.reads)
+            if page.csrf_renewed:
+                request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+            return page.response()
 
         with access_log.recording() as reads:
             response = view(request, *args, **kwargs)
-        if _keepable(request, response) and data_version.current(DEFAULT_DB_ALIAS) == version:
+        # Kept under the version read before rendering: a change during or after it moves the
+        # version, and the page is not served again.
+        if _keepable(request, response):
             csrf_renewed = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
             expires = now + settings.SCHUTZNETZ_PAGE_CACHE_SECONDS
             page = _Page(response, reads, csrf_renewed, version, today, expires)
@@ -125,6 +125,13 @@ def _key(request):
         request.headers.get("HX-Target"),
         request.headers.get("HX-Boosted"),
     )
+
+
+def _version(request):
+    """The database's change version as of this request: read with its session (no query of its
+    own, ``accounts.sessions``), or now."""
+    version = getattr(request.session, "data_version", None)
+    return version if version is not None else data_version.current(DEFAULT_DB_ALIAS)
 
 
 def _keepable(request, response):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, Error, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
@@ -128,6 +128,33 @@ def _cursor(connection, plan_once=True):
     return CursorWrapper(cursor, connection)
 
 
+def _health_check_by_query(connection, read):
+    """``read()``, as the request's connection health check if none ran yet (``CONN_HEALTH_CHECKS``).
+
+    Django checks a reused connection with a ``SELECT 1`` before a request's first query, so that a
+    connection the server has closed (a restart, an idle timeout) is replaced instead of failing the
+    request. On a signed-in request that first query is the session look-up: here the look-up itself
+    is the check. If it fails and the connection turns out to be unusable, it is closed and the read,
+    which changes nothing, runs once more on a new connection. This saves a round trip on every
+    signed-in request; inside a transaction the usual check stays (a new connection would leave it).
+    """
+    if (
+        not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.connection is None
+        or connection.in_atomic_block
+    ):
+        return read()
+    connection.health_check_done = True
+    try:
+        return read()
+    except Error:
+        if connection.is_usable():
+            raise
+    connection.close()
+    return read()
+
+
 def server_prepared_cursor(connection):
     """``_cursor`` for raw SQL that runs on every request (the page cache's version, the access log)."""
     return _cursor(connection)
@@ -191,6 +218,14 @@ class StandInUser:
         return bool(self._roles.intersection(roles))
 
 
+@dataclass(frozen=True)
+class Row:
+    """A row of a ``PreparedQuery`` as read, with the compiled query that reads it back."""
+
+    compiled: object
+    values: tuple
+
+
 class PreparedQuery:
     """``build(**stand_ins)`` returns the queryset; ``first``/``all`` run it with new values.
 
@@ -201,10 +236,15 @@ class PreparedQuery:
     (roles, filters chosen, a page's offset) belongs in the shape: one ``PreparedQuery`` each.
     """
 
-    def __init__(self, build, *, using=DEFAULT_DB_ALIAS, plan_once=True, **stand_ins):
+    def __init__(
+        self, build, *, using=DEFAULT_DB_ALIAS, plan_once=True, checks_connection=False, **stand_ins
+    ):
         self.build = build
         self.using = using
         self.plan_once = plan_once
+        # A read that opens most requests may stand in for Django's connection health check
+        # (``_health_check_by_query``).
+        self.checks_connection = checks_connection
         self.stand_ins = stand_ins
         # Per connection object: each thread has its own, and a compiler is bound to one.
         self._compiled = weakref.WeakKeyDictionary()
@@ -296,14 +336,22 @@ class PreparedQuery:
                     raise ValueError(f"PreparedQuery: {name!r} braucht {len(self.stand_ins[name])} Werte.")
                 value = value[index]
             params[position] = _adapt(connection, value)
-        with _cursor(connection, self.plan_once) as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchmany(1) if fetch_one else cursor.fetchall()
+        if self.checks_connection:
+            fetched = _health_check_by_query(
+                connection, lambda: self._fetch(connection, compiled, params, fetch_one)
+            )
+        else:
+            fetched = self._fetch(connection, compiled, params, fetch_one)
         if compiled.converters is None:
             return compiled, list(compiled.compiler.results_iter([fetched]))
         if compiled.converters:
             fetched = list(compiled.compiler.apply_converters(fetched, compiled.converters))
         return compiled, fetched
+
+    def _fetch(self, connection, compiled, params, fetch_one):
+        with _cursor(connection, self.plan_once) as cursor:
+            cursor.execute(compiled.sql, params)
+            return cursor.fetchmany(1) if fetch_one else cursor.fetchall()
 
     def _instances(self, compiled, rows):
         if compiled.model is None:
@@ -320,9 +368,19 @@ class PreparedQuery:
 
     def first(self, **values):
         """The first row (a model instance, or a tuple for a ``values_list``), or None."""
+        row = self.first_row(**values)
+        return None if row is None else self.from_row(row)
+
+    def first_row(self, **values):
+        """The first row as the database sent it, or None. ``from_row`` builds it as ``first`` does,
+        again and again without a query: for a caller that knows the row has not changed since."""
         compiled, rows = self._execute(values, fetch_one=True)
-        found = self._instances(compiled, rows)
-        return found[0] if found else None
+        return Row(compiled, tuple(rows[0])) if rows else None
+
+    def from_row(self, row):
+        """A new instance (or tuple) from a ``Row`` of ``first_row``. Instances share the row's values,
+        so this is meant for rows of immutable values only (text, numbers, dates), not JSON."""
+        return self._instances(row.compiled, [row.values])[0]
 
     def all(self, **values):
         """Every row: model instances, or tuples for a ``values_list``."""
