@@ -73,9 +73,6 @@ class IncludesId(models.Lookup):
     lookup_name = "includes"
     prepare_rhs = False
 
-    def get_db_prep_lookup(self, value, connection):
-        return ("%s", [str(value)])
-
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} @> jsonb_build_array(%s::text)", [*lhs_params, str(self.rhs)]
